@@ -1,0 +1,3 @@
+"""tfviz: see how Transformers work."""
+
+__version__ = "0.1.0"

@@ -1,0 +1,3 @@
+from tfviz.cli import main
+
+raise SystemExit(main())
