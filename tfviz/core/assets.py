@@ -8,13 +8,25 @@ from importlib.abc import Traversable
 from pathlib import Path
 
 
+def _root() -> Traversable:
+    try:
+        return resources.files("tfviz.resources")
+    except ModuleNotFoundError:
+        # A source checkout run without installing (``python -m tfviz`` from the repo root):
+        # ``resources/`` sits beside the ``tfviz/`` package.
+        src = Path(__file__).resolve().parents[2] / "resources"
+        if (src / "__init__.py").is_file():
+            return src
+        raise
+
+
 def asset(*parts: str) -> Traversable:
     """The shipped file ``resources/<parts...>``.
 
     >>> asset("i18n", "zh_CN").is_dir()
     True
     """
-    node = resources.files("tfviz.resources")
+    node = _root()
     for part in parts:
         node = node / part
     return node

@@ -1,0 +1,89 @@
+"""Command line: ``tfviz`` starts the GUI; sub-commands do the same work without it.
+
+Start-up matters: this module imports neither Qt nor torch. Each area's sub-command lives in
+``tfviz/commands/<area>.py`` with ``register(subparsers)`` and imports what it needs lazily.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import importlib.util
+import sys
+from pathlib import Path
+
+from tfviz import __version__
+
+PANELS = ("overview", "tokenization", "attention", "encoder-decoder", "trajectories")
+LANGS = ("en", "zh")
+THEMES = ("light", "dark")
+DEVICES = ("auto", "cpu", "cuda", "mps")
+COMMAND_MODULES = ("bpe", "attention", "seq2seq", "traj")
+
+
+def _size(text: str) -> tuple[int, int]:
+    try:
+        w, h = (int(v) for v in text.lower().split("x"))
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"invalid size {text!r}; expected WIDTHxHEIGHT, e.g. 1400x900") from None
+    if not (200 <= w <= 8000 and 200 <= h <= 8000):
+        raise argparse.ArgumentTypeError(f"size {text!r} out of range (200..8000 per side)")
+    return w, h
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="tfviz", description="See how Transformers work.")
+    parser.add_argument("--version", action="version", version=f"tfviz {__version__}")
+    parser.add_argument("--panel", choices=PANELS, help="panel to open")
+    parser.add_argument("--device", choices=DEVICES, help="compute device (default: auto)")
+    parser.add_argument("--lang", choices=LANGS, help="UI language")
+    parser.add_argument("--theme", choices=THEMES, help="colour theme")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    shot = sub.add_parser("shot", help="render panels offscreen to PNG")
+    shot.add_argument("--panel", dest="shot_panel", required=True, choices=PANELS + ("all",))
+    shot.add_argument("--out", required=True, type=Path, help="FILE.png, or a folder with --panel all")
+    shot.add_argument("--lang", dest="shot_lang", choices=LANGS, default="en")
+    shot.add_argument("--theme", dest="shot_theme", choices=THEMES, default="light")
+    shot.add_argument("--size", type=_size, default=(1400, 900), help="WIDTHxHEIGHT (default 1400x900)")
+    shot.set_defaults(func=_run_shot)
+
+    for name in COMMAND_MODULES:
+        if importlib.util.find_spec(f"tfviz.commands.{name}") is None:
+            continue
+        importlib.import_module(f"tfviz.commands.{name}").register(sub)
+    return parser
+
+
+def _run_shot(args: argparse.Namespace) -> int:
+    from tfviz.gui.app import shot
+    from tfviz.gui.panels import available_panels
+
+    have = available_panels()
+    panels = have if args.shot_panel == "all" else [args.shot_panel]
+    missing = [p for p in panels if p not in have]
+    if missing:
+        print(f"tfviz shot: panel {missing[0]!r} is not in this version; available: {', '.join(have)}",
+              file=sys.stderr)
+        return 2
+    if args.shot_panel == "all" and args.out.suffix.lower() == ".png":
+        print("tfviz shot: --panel all needs --out DIR (a folder)", file=sys.stderr)
+        return 2
+    files = shot(panels, args.out, lang=args.shot_lang, theme=args.shot_theme, size=args.size)
+    for f in files:
+        print(f)
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if args.command is None:
+        from tfviz.gui.app import run_gui
+
+        return run_gui(panel=args.panel, device=args.device, lang=args.lang, theme=args.theme)
+    return int(args.func(args) or 0)
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

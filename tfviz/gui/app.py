@@ -1,0 +1,142 @@
+"""Starting the GUI, and rendering panels offscreen for ``tfviz shot``."""
+
+from __future__ import annotations
+
+import logging
+import os
+import sys
+import tempfile
+import threading
+from pathlib import Path
+
+log = logging.getLogger(__name__)
+
+
+def _qapp(argv: list[str] | None = None):
+    from PySide6.QtWidgets import QApplication
+
+    app = QApplication.instance()
+    if app is None:
+        app = QApplication(argv if argv is not None else sys.argv[:1])
+        app.setApplicationName("tfviz")
+        app.setOrganizationName("tfviz")
+    from tfviz.gui.fonts import ensure_cjk_font
+
+    ensure_cjk_font()
+    return app
+
+
+def _resolve_device_quietly(choice: str) -> tuple[str, str | None]:
+    """Resolve a device choice; on failure fall back to the CPU and return a warning."""
+    from tfviz.core.device import DeviceError, resolve
+
+    try:
+        return resolve(choice), None
+    except DeviceError as exc:
+        return "cpu", f"{exc}; using the CPU"
+
+
+def build_window(lang: str | None = None, theme: str | None = None, device: str | None = None,
+                 panel: str | None = None, settings=None, resolve_now: bool = False):
+    """Create the context and main window (the app must exist). Used by the GUI, shot and tests."""
+    from tfviz.gui.context import AppContext
+    from tfviz.gui.i18n import set_language
+    from tfviz.gui.mainwindow import MainWindow
+    from tfviz.gui.settings import Prefs, load_prefs, open_settings
+    from tfviz.gui.theme import apply_palette
+
+    from PySide6.QtWidgets import QApplication
+
+    if settings is None:
+        settings = open_settings()
+    prefs = load_prefs(settings) if settings is not None else Prefs()
+    prefs.language = lang or prefs.language
+    prefs.theme = theme or prefs.theme
+    prefs.device = device or prefs.device
+    prefs.panel = panel or prefs.panel
+    set_language(prefs.language)
+    # Resolving "auto" imports torch (about a second): do it after the first paint unless asked.
+    concrete = "cpu" if prefs.device == "cpu" else "…"
+    warning = None
+    if resolve_now or prefs.device not in ("auto", "cpu"):
+        concrete, warning = _resolve_device_quietly(prefs.device)
+    ctx = AppContext(device=concrete, theme=prefs.theme)
+    apply_palette(QApplication.instance(), ctx.theme)
+    window = MainWindow(ctx, prefs, settings, device_choice=prefs.device)
+    if warning:
+        ctx.notify(warning)
+    if concrete == "…":
+        _resolve_in_background(ctx, prefs.device)
+    return window
+
+
+def _resolve_in_background(ctx, choice: str) -> None:
+    """Import torch and pick the device off the UI thread, then tell the context."""
+
+    def work():
+        return _resolve_device_quietly(choice)
+
+    def done(result):
+        device, warning = result
+        ctx.set_device(device)
+        if warning:
+            ctx.notify(warning)
+
+    ctx.jobs.run_call(work, on_done=done, name="resolve-device")
+
+
+def run_gui(panel: str | None, device: str | None, lang: str | None, theme: str | None) -> int:
+    app = _qapp()
+    window = build_window(lang=lang, theme=theme, device=device, panel=panel)
+    window.show()
+    if os.environ.get("TFVIZ_EXIT_AFTER_PAINT"):
+        # Used by benchmarks/bench_startup.py: quit right after the first paint.
+        from PySide6.QtCore import QTimer
+
+        def report():
+            print(f"TFVIZ_PAINTED", flush=True)
+            app.quit()
+
+        QTimer.singleShot(0, report)
+    code = app.exec()
+    return int(code)
+
+
+def shot(panels: list[str], out: Path, lang: str = "en", theme: str = "light",
+         size: tuple[int, int] = (1400, 900)) -> list[Path]:
+    """Render each panel offscreen to a PNG; return the files written."""
+    os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+    app = _qapp()
+    from PySide6.QtCore import QSettings
+
+    with tempfile.TemporaryDirectory() as tmp:
+        settings = QSettings(str(Path(tmp) / "shot.ini"), QSettings.IniFormat)
+        window = build_window(lang=lang, theme=theme, device="cpu", panel=panels[0], settings=settings)
+        window.resize(*size)
+        window.show()
+        written = []
+        try:
+            for name in panels:
+                window.show_panel(name)
+                app.processEvents()
+                window.panel(name).prepare_shot()
+                for _ in range(5):
+                    app.processEvents()
+                target = out if len(panels) == 1 and out.suffix.lower() == ".png" else out / f"{name}.png"
+                target.parent.mkdir(parents=True, exist_ok=True)
+                pixmap = window.grab()
+                if not pixmap.save(str(target), "PNG"):
+                    raise OSError(f"could not write {target}")
+                written.append(target)
+        finally:
+            window.settings = None  # never persist shot state
+            window.close()
+            app.processEvents()
+    return written
+
+
+def preload_torch_in_background() -> threading.Thread:
+    """Start importing torch in a daemon thread (models load faster once the user asks)."""
+    t = threading.Thread(target=lambda: __import__("torch"), name="preload-torch", daemon=True)
+    t.start()
+    return t

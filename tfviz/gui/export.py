@@ -1,0 +1,64 @@
+"""Export what a widget shows as PNG (pixels) or SVG (vectors)."""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from pathlib import Path
+
+from PySide6.QtCore import QRect, QSize
+from PySide6.QtGui import QPainter
+from PySide6.QtSvg import QSvgGenerator
+from PySide6.QtWidgets import QWidget
+
+FORMATS = ("png", "svg")
+
+
+class ExportError(OSError):
+    pass
+
+
+def _atomic_target(path: Path) -> str:
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.stem}-", suffix=path.suffix, dir=path.parent)
+    os.close(fd)
+    return tmp
+
+
+def export_widget(widget: QWidget, path: str | os.PathLike[str]) -> Path:
+    """Write ``widget`` to ``path``; the format follows the extension (.png or .svg)."""
+    path = Path(path)
+    fmt = path.suffix.lower().lstrip(".")
+    if fmt not in FORMATS:
+        raise ExportError(f"{path}: unknown export format {fmt!r}; use .png or .svg")
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = _atomic_target(path)
+    try:
+        if fmt == "png":
+            pixmap = widget.grab()
+            if pixmap.isNull() or not pixmap.save(tmp, "PNG"):
+                raise ExportError(f"{path}: could not render the view to PNG")
+        else:
+            _render_svg(widget, tmp)
+        os.replace(tmp, path)
+    except BaseException:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+        raise
+    return path
+
+
+def _render_svg(widget: QWidget, target: str) -> None:
+    size = widget.size()
+    gen = QSvgGenerator()
+    gen.setFileName(target)
+    gen.setSize(QSize(size.width(), size.height()))
+    gen.setViewBox(QRect(0, 0, size.width(), size.height()))
+    gen.setTitle("tfviz")
+    gen.setDescription(f"tfviz export of {type(widget).__name__}")
+    painter = QPainter()
+    if not painter.begin(gen):
+        raise ExportError(f"{target}: could not start the SVG writer")
+    try:
+        widget.render(painter)
+    finally:
+        painter.end()

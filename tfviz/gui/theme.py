@@ -1,0 +1,99 @@
+"""Light and dark themes, colour-blind-safe colours, and presenter mode.
+
+Categorical colours are the Okabe-Ito palette (distinguishable with the common forms of
+colour blindness); heatmaps use viridis or cividis, which are perceptually uniform and
+colour-blind safe. Presenter mode scales fonts and line widths for a projector.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from PySide6.QtGui import QColor, QPalette
+from PySide6.QtWidgets import QApplication
+
+# Okabe & Ito (2008), "Color Universal Design".
+OKABE_ITO = (
+    "#0072B2",  # blue
+    "#E69F00",  # orange
+    "#009E73",  # bluish green
+    "#CC79A7",  # reddish purple
+    "#56B4E9",  # sky blue
+    "#D55E00",  # vermillion
+    "#F0E442",  # yellow
+    "#000000",  # black
+)
+
+THEMES = ("light", "dark")
+
+
+@dataclass(frozen=True)
+class Theme:
+    name: str
+    bg: str
+    panel_bg: str
+    fg: str
+    muted: str
+    grid: str
+    accent: str
+    highlight: str
+    scale: float = 1.0  # presenter mode: fonts and pens multiply by this
+
+    def categorical(self, i: int) -> QColor:
+        """The i-th colour of the colour-blind-safe palette (black/yellow adjusted per theme)."""
+        palette = [c for c in OKABE_ITO if not (self.name == "dark" and c == "#000000")]
+        if self.name == "light":
+            palette = [c for c in palette if c != "#F0E442"]
+        return QColor(palette[i % len(palette)])
+
+    def color(self, name: str) -> QColor:
+        return QColor(getattr(self, name))
+
+    def pen_width(self, base: float = 1.0) -> float:
+        return base * (1.6 if self.scale > 1.0 else 1.0)
+
+    def font_pt(self, base: float) -> float:
+        return base * self.scale
+
+
+LIGHT = Theme("light", bg="#ffffff", panel_bg="#f5f6f8", fg="#1d1f23", muted="#5f6670",
+              grid="#d5d8dd", accent="#0072B2", highlight="#D55E00")
+DARK = Theme("dark", bg="#1e1f22", panel_bg="#26282c", fg="#e8e8e8", muted="#a0a5ad",
+             grid="#3c3f44", accent="#56B4E9", highlight="#E69F00")
+
+
+def make_theme(name: str, presenter: bool = False) -> Theme:
+    if name not in THEMES:
+        raise ValueError(f"unknown theme {name!r}; valid: {', '.join(THEMES)}")
+    base = LIGHT if name == "light" else DARK
+    if presenter:
+        return Theme(**{**base.__dict__, "scale": 1.5})
+    return base
+
+
+def apply_palette(app: QApplication, theme: Theme) -> None:
+    """Set the Qt palette and pyqtgraph defaults for ``theme``."""
+    import pyqtgraph as pg
+
+    app.setStyle("Fusion")
+    pal = QPalette()
+    bg, fg = QColor(theme.bg), QColor(theme.fg)
+    panel = QColor(theme.panel_bg)
+    pal.setColor(QPalette.Window, panel)
+    pal.setColor(QPalette.WindowText, fg)
+    pal.setColor(QPalette.Base, bg)
+    pal.setColor(QPalette.AlternateBase, panel)
+    pal.setColor(QPalette.Text, fg)
+    pal.setColor(QPalette.Button, panel)
+    pal.setColor(QPalette.ButtonText, fg)
+    pal.setColor(QPalette.ToolTipBase, bg)
+    pal.setColor(QPalette.ToolTipText, fg)
+    pal.setColor(QPalette.PlaceholderText, QColor(theme.muted))
+    pal.setColor(QPalette.Highlight, QColor(theme.accent))
+    pal.setColor(QPalette.HighlightedText, QColor("#ffffff"))
+    pal.setColor(QPalette.Link, QColor(theme.accent))
+    pal.setColor(QPalette.Disabled, QPalette.Text, QColor(theme.muted))
+    pal.setColor(QPalette.Disabled, QPalette.ButtonText, QColor(theme.muted))
+    pal.setColor(QPalette.Disabled, QPalette.WindowText, QColor(theme.muted))
+    app.setPalette(pal)
+    pg.setConfigOptions(background=theme.bg, foreground=theme.fg, antialias=True)
