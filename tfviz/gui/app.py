@@ -90,16 +90,27 @@ def run_gui(panel: str | None, device: str | None, lang: str | None, theme: str 
     window = build_window(lang=lang, theme=theme, device=device, panel=panel)
     window.show()
     if os.environ.get("TFVIZ_EXIT_AFTER_PAINT"):
-        # Used by benchmarks/bench_startup.py: quit right after the first paint.
-        from PySide6.QtCore import QTimer
-
-        def report():
-            print(f"TFVIZ_PAINTED", flush=True)
-            app.quit()
-
-        QTimer.singleShot(0, report)
+        _quit_after_first_paint(app, window)
     code = app.exec()
     return int(code)
+
+
+def _quit_after_first_paint(app, window) -> None:
+    """For benchmarks/bench_startup.py: print a marker and quit once the window has painted."""
+    import time
+
+    from PySide6.QtCore import QEvent, QObject, QTimer
+
+    class _Watcher(QObject):
+        def eventFilter(self, obj, event):  # noqa: N802
+            if event.type() == QEvent.Paint:
+                print(f"TFVIZ_PAINTED {time.time():.6f}", flush=True)
+                obj.removeEventFilter(self)
+                QTimer.singleShot(0, app.quit)
+            return False
+
+    window._paint_watcher = _Watcher(window)
+    window.centralWidget().installEventFilter(window._paint_watcher)
 
 
 def shot(panels: list[str], out: Path, lang: str = "en", theme: str = "light",
