@@ -87,6 +87,8 @@ class MainWindow(QMainWindow):
         ctx.device_changed.connect(lambda _d: self._update_device_label())
         ctx.panel_requested.connect(self.show_panel)
         ctx.jobs.changed.connect(self._update_job_bar)
+        ctx.theme_changed.connect(self._style_navigation)
+        self._style_navigation()
 
         self._build_actions()
         self._build_menus()
@@ -259,6 +261,17 @@ class MainWindow(QMainWindow):
         if event.type() == QEvent.LanguageChange:
             self.retranslate()
         super().changeEvent(event)
+
+    def _style_navigation(self) -> None:
+        t = self.ctx.theme
+        self.nav.setStyleSheet(
+            f"QListWidget#navigation {{ background: {t.bg}; border: none; border-right: 1px solid {t.grid};"
+            f" font-size: {t.font_pt(11):.0f}pt; padding-top: 8px; }}"
+            f"QListWidget#navigation::item {{ padding: 6px 12px; color: {t.fg}; border-radius: 4px; margin: 2px 6px; }}"
+            f"QListWidget#navigation::item:selected {{ background: {t.accent}; color: white; }}"
+            f"QListWidget#navigation::item:hover:!selected {{ background: {t.panel_bg}; }}"
+        )
+        self.nav.setFixedWidth(int(200 * t.scale))
 
     def _update_title(self) -> None:
         name = self.current_name()
