@@ -1,0 +1,465 @@
+"""The Transformer diagram of the Overview panel, drawn with QPainter.
+
+The figure follows Vaswani et al. (2017), figure 1: encoder on the left, decoder on the
+right, data flowing upwards. Geometry lives in a fixed logical canvas (``CANVAS``); the
+painter scales it to fit the widget, so the drawing grows with the window. Colours come
+from ``ctx.theme``; presenter mode (``theme.scale > 1``) draws thicker lines and larger
+text (text that would not fit its box is shrunk until it does, in any language).
+
+Hovering a block emits :attr:`DiagramView.hovered` with its key; clicking emits
+:attr:`DiagramView.clicked`. What a block means, and which panel shows it, is in
+:data:`BLOCKS` and :func:`explanations`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from PySide6.QtCore import QPointF, QRect, QRectF, QSize, Qt, Signal
+from PySide6.QtGui import QColor, QFont, QFontMetricsF, QPainter, QPainterPath, QPen, QPolygonF
+from PySide6.QtWidgets import QSizePolicy, QWidget
+
+from tfviz.gui.i18n import tr
+from tfviz.gui.theme import Theme
+
+CANVAS = QRectF(0, 0, 600, 800)  # logical coordinates of the whole figure
+
+
+@dataclass(frozen=True)
+class Block:
+    """One thing on the diagram the user can point at."""
+
+    key: str  # unique on the figure: "enc_norm1"
+    topic: str  # what it is (shared by repeated blocks): "add_norm"
+    rect: QRectF  # logical coordinates
+    kind: str  # how it is drawn: attention, norm, ffn, embed, pe, linear, softmax, text, frame, app
+    panel: str  # the panel that shows it
+
+
+# --------------------------------------------------------------------------- geometry
+
+ENC_X, DEC_X, COL_W = 155.0, 445.0, 190.0  # column centres, block width
+ENC_FRAME = QRectF(30, 384, 250, 236)
+DEC_FRAME = QRectF(320, 278, 250, 342)
+
+
+def _box(cx: float, top: float, h: float, w: float = COL_W) -> QRectF:
+    return QRectF(cx - w / 2, top, w, h)
+
+
+def _layout() -> list[Block]:
+    """Every block, in drawing order (frames first so blocks paint over them)."""
+    att, ffn, norm = 40.0, 40.0, 26.0
+    b = [
+        Block("encoder", "encoder", ENC_FRAME, "frame", "attention"),
+        Block("decoder", "decoder", DEC_FRAME, "frame", "encoder-decoder"),
+        # encoder layer, bottom to top
+        Block("enc_attention", "self_attention", _box(ENC_X, 556, att), "attention", "attention"),
+        Block("enc_norm1", "add_norm", _box(ENC_X, 510, norm), "norm", "attention"),
+        Block("enc_ffn", "ffn", _box(ENC_X, 450, ffn), "ffn", "attention"),
+        Block("enc_norm2", "add_norm", _box(ENC_X, 404, norm), "norm", "attention"),
+        # decoder layer, bottom to top
+        Block("dec_masked_attention", "masked_attention", _box(DEC_X, 556, att), "attention",
+              "attention"),
+        Block("dec_norm1", "add_norm", _box(DEC_X, 510, norm), "norm", "encoder-decoder"),
+        Block("dec_cross_attention", "cross_attention", _box(DEC_X, 450, att), "attention",
+              "encoder-decoder"),
+        Block("dec_norm2", "add_norm", _box(DEC_X, 404, norm), "norm", "encoder-decoder"),
+        Block("dec_ffn", "ffn", _box(DEC_X, 344, ffn), "ffn", "encoder-decoder"),
+        Block("dec_norm3", "add_norm", _box(DEC_X, 298, norm), "norm", "encoder-decoder"),
+        # output head
+        Block("linear", "linear", _box(DEC_X, 222, 30, 150), "linear", "encoder-decoder"),
+        Block("softmax", "softmax", _box(DEC_X, 168, 30, 150), "softmax", "encoder-decoder"),
+        Block("probabilities", "probabilities", _box(DEC_X, 118, 28, 230), "text",
+              "encoder-decoder"),
+        # inputs
+        Block("enc_pe", "positional_encoding", QRectF(ENC_X - 14, 636, 28, 28), "pe", "attention"),
+        Block("dec_pe", "positional_encoding", QRectF(DEC_X - 14, 636, 28, 28), "pe", "attention"),
+        Block("input_embedding", "input_embedding", _box(ENC_X, 684, 34), "embed", "attention"),
+        Block("output_embedding", "output_embedding", _box(DEC_X, 684, 34), "embed", "attention"),
+        Block("inputs", "inputs", _box(ENC_X, 742, 28, 230), "text", "tokenization"),
+        Block("outputs", "outputs", _box(DEC_X, 742, 28, 250), "text", "tokenization"),
+        # an application beyond text
+        Block("application", "application", QRectF(40, 214, 230, 92), "app", "trajectories"),
+    ]
+    return b
+
+
+BLOCKS: list[Block] = _layout()
+BY_KEY: dict[str, Block] = {blk.key: blk for blk in BLOCKS}
+
+
+# --------------------------------------------------------------------------- texts
+
+def labels() -> dict[str, str]:
+    """The text written inside each kind of block (by topic), translated."""
+    return {
+        "self_attention": tr("OverviewDiagram", "Multi-head self-attention"),
+        "masked_attention": tr("OverviewDiagram", "Masked multi-head self-attention"),
+        "cross_attention": tr("OverviewDiagram", "Multi-head cross-attention"),
+        "add_norm": tr("OverviewDiagram", "Add & Norm"),
+        "ffn": tr("OverviewDiagram", "Feed forward"),
+        "linear": tr("OverviewDiagram", "Linear"),
+        "softmax": tr("OverviewDiagram", "Softmax"),
+        "probabilities": tr("OverviewDiagram", "Output probabilities"),
+        "input_embedding": tr("OverviewDiagram", "Input embedding"),
+        "output_embedding": tr("OverviewDiagram", "Output embedding"),
+        "positional_encoding": tr("OverviewDiagram", "Positional encoding"),
+        "inputs": tr("OverviewDiagram", "Inputs"),
+        "outputs": tr("OverviewDiagram", "Outputs (shifted right)"),
+        "encoder": tr("OverviewDiagram", "Encoder"),
+        "decoder": tr("OverviewDiagram", "Decoder"),
+        "application": tr("OverviewDiagram", "Application beyond text: predicting where "
+                                             "pedestrians walk"),
+    }
+
+
+def explanations() -> dict[str, str]:
+    """One or two accurate sentences per topic, translated (shown on hover)."""
+    return {
+        "inputs": tr("OverviewDiagram",
+                     "The source text. A tokenizer (for example byte-pair encoding) splits it "
+                     "into tokens and gives each token an integer id."),
+        "outputs": tr("OverviewDiagram",
+                      "The target tokens shifted one place to the right, starting with a start "
+                      "token: at every position the decoder has to predict the next token."),
+        "input_embedding": tr("OverviewDiagram",
+                              "Each token id selects a learned vector, one row of the embedding "
+                              "matrix (width d_model = 512 in the original paper)."),
+        "output_embedding": tr("OverviewDiagram",
+                               "The same lookup for the decoder's tokens. The original paper "
+                               "shares this matrix with the input embedding and the final "
+                               "linear layer."),
+        "positional_encoding": tr("OverviewDiagram",
+                                  "Attention alone ignores word order, so a vector describing "
+                                  "each position is added to the embedding. The original paper "
+                                  "uses sines and cosines of different frequencies; BERT learns "
+                                  "its position vectors."),
+        "self_attention": tr("OverviewDiagram",
+                             "Each token makes a query, a key and a value; its output is the "
+                             "sum of all values weighted by softmax(Q·Kᵀ/√d_k), so every token "
+                             "can draw on every other. 8 heads do this in parallel in the "
+                             "original model."),
+        "masked_attention": tr("OverviewDiagram",
+                               "Self-attention over the decoder's own tokens with a causal "
+                               "mask: position i may only attend to positions up to i, so the "
+                               "model cannot peek at the token it must predict."),
+        "cross_attention": tr("OverviewDiagram",
+                              "Encoder-decoder attention: the queries come from the decoder, "
+                              "the keys and values from the encoder's output, so every output "
+                              "token can look at the whole input sentence."),
+        "add_norm": tr("OverviewDiagram",
+                       "A residual connection adds the sub-layer's input to its output, then "
+                       "layer normalisation rescales the result: LayerNorm(x + Sublayer(x)). "
+                       "The shortcut lets signals and gradients pass through deep stacks."),
+        "ffn": tr("OverviewDiagram",
+                  "The same two-layer network applied to every position on its own: Linear, "
+                  "ReLU, Linear (512 → 2048 → 512 in the original model)."),
+        "linear": tr("OverviewDiagram",
+                     "Projects each decoder output vector to one score (logit) per token of "
+                     "the vocabulary."),
+        "softmax": tr("OverviewDiagram",
+                      "Turns the scores into probabilities that sum to 1; the next token is "
+                      "chosen from them (greedy decoding takes the most likely one)."),
+        "probabilities": tr("OverviewDiagram",
+                            "A probability for every vocabulary token. Generation appends the "
+                            "chosen token to the decoder's input and runs the decoder again."),
+        "encoder": tr("OverviewDiagram",
+                      "A stack of N identical encoder layers (N = 6 in the original model). "
+                      "The last layer's output goes to the cross-attention of every decoder "
+                      "layer."),
+        "decoder": tr("OverviewDiagram",
+                      "A stack of N identical decoder layers (N = 6 in the original model), "
+                      "each with masked self-attention, cross-attention to the encoder output "
+                      "and a feed-forward network."),
+        "application": tr("OverviewDiagram",
+                          "Transformers are not only for text: an encoder-decoder predicts the "
+                          "future paths of pedestrians from their past positions, attending "
+                          "over time and between people."),
+    }
+
+
+# --------------------------------------------------------------------------- drawing helpers
+
+def blend(a: QColor, b: QColor, t: float) -> QColor:
+    """Mix colours: t = 0 gives ``a``, t = 1 gives ``b``."""
+    return QColor.fromRgbF(a.redF() + (b.redF() - a.redF()) * t,
+                           a.greenF() + (b.greenF() - a.greenF()) * t,
+                           a.blueF() + (b.blueF() - a.blueF()) * t)
+
+
+def fitted_font(base: QFont, text: str, rect: QRectF, px: float, min_px: float = 6.0) -> QFont:
+    """``base`` at the largest pixel size <= px at which ``text`` wraps inside ``rect``."""
+    font = QFont(base)
+    size = px
+    while True:
+        font.setPixelSize(max(1, round(size)))
+        fm = QFontMetricsF(font)
+        r = fm.boundingRect(rect, int(Qt.AlignCenter | Qt.TextWordWrap), text)
+        if (r.width() <= rect.width() + 0.5 and r.height() <= rect.height() + 0.5) or size <= min_px:
+            return font
+        size -= 0.5
+
+
+def draw_text(p: QPainter, rect: QRectF, text: str, px: float, color: QColor,
+              align=Qt.AlignCenter, bold: bool = False) -> None:
+    base = QFont(p.font())
+    base.setBold(bold)
+    p.setFont(fitted_font(base, text, rect, px))
+    p.setPen(color)
+    p.drawText(rect, int(align | Qt.TextWordWrap), text)
+
+
+def arrow(p: QPainter, points: list[QPointF], color: QColor, width: float, head: bool = True) -> None:
+    """A polyline with an arrowhead at its last point."""
+    p.setPen(QPen(color, width, Qt.SolidLine, Qt.RoundCap, Qt.RoundJoin))
+    p.setBrush(Qt.NoBrush)
+    for a, b in zip(points, points[1:]):
+        p.drawLine(a, b)
+    if head and len(points) >= 2:
+        a, b = points[-2], points[-1]
+        d = b - a
+        n = max((d.x() ** 2 + d.y() ** 2) ** 0.5, 1e-6)
+        ux, uy = d.x() / n, d.y() / n
+        s = 4.0 + 2.0 * width
+        left = QPointF(b.x() - ux * s - uy * s * 0.55, b.y() - uy * s + ux * s * 0.55)
+        right = QPointF(b.x() - ux * s + uy * s * 0.55, b.y() - uy * s - ux * s * 0.55)
+        p.setPen(Qt.NoPen)
+        p.setBrush(color)
+        p.drawPolygon(QPolygonF([b, left, right]))
+
+
+# --------------------------------------------------------------------------- the widget
+
+class DiagramView(QWidget):
+    """The drawn Transformer. Signals carry block keys (see :data:`BLOCKS`)."""
+
+    hovered = Signal(str)  # "" when the pointer leaves every block
+    clicked = Signal(str)
+
+    def __init__(self, theme: Theme, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.theme = theme
+        self.hover_key = ""
+        self.setMouseTracking(True)
+        self.setMinimumSize(300, 400)
+        self.setSizePolicy(QSizePolicy.Expanding, QSizePolicy.Expanding)
+        self.setObjectName("overview_diagram")
+
+    def sizeHint(self) -> QSize:  # noqa: N802
+        return QSize(480, 640)
+
+    def set_theme(self, theme: Theme) -> None:
+        self.theme = theme
+        self.update()
+
+    # coordinates ---------------------------------------------------------
+    def _scale_offset(self) -> tuple[float, float, float]:
+        s = min(self.width() / CANVAS.width(), self.height() / CANVAS.height())
+        ox = (self.width() - CANVAS.width() * s) / 2
+        oy = (self.height() - CANVAS.height() * s) / 2
+        return s, ox, oy
+
+    def widget_rect(self, key: str) -> QRect:
+        """Where block ``key`` is on the widget, in widget pixels."""
+        s, ox, oy = self._scale_offset()
+        r = BY_KEY[key].rect
+        return QRectF(ox + r.x() * s, oy + r.y() * s, r.width() * s, r.height() * s).toRect()
+
+    def block_at(self, pos: QPointF) -> str:
+        """The key of the block under widget point ``pos`` ("" if none); frames come last."""
+        s, ox, oy = self._scale_offset()
+        logical = QPointF((pos.x() - ox) / s, (pos.y() - oy) / s)
+        for blk in reversed(BLOCKS):  # drawn last = on top
+            if blk.rect.contains(logical):
+                return blk.key
+        return ""
+
+    # events --------------------------------------------------------------
+    def _set_hover(self, key: str) -> None:
+        if key != self.hover_key:
+            self.hover_key = key
+            self.setCursor(Qt.PointingHandCursor if key else Qt.ArrowCursor)
+            self.update()
+            self.hovered.emit(key)
+
+    def mouseMoveEvent(self, event) -> None:  # noqa: N802
+        self._set_hover(self.block_at(event.position()))
+        super().mouseMoveEvent(event)
+
+    def leaveEvent(self, event) -> None:  # noqa: N802
+        self._set_hover("")
+        super().leaveEvent(event)
+
+    def mouseReleaseEvent(self, event) -> None:  # noqa: N802
+        if event.button() == Qt.LeftButton:
+            key = self.block_at(event.position())
+            if key:
+                self.clicked.emit(key)
+        super().mouseReleaseEvent(event)
+
+    # painting ------------------------------------------------------------
+    def _colours(self) -> dict[str, QColor]:
+        t = self.theme
+        return {
+            "attention": t.categorical(1),  # orange
+            "norm": t.categorical(4) if t.name == "light" else t.categorical(6),  # sky / yellow
+            "ffn": t.categorical(0),  # blue
+            "embed": t.categorical(3),  # reddish purple
+            "pe": t.categorical(2),  # green
+            "linear": t.categorical(0),
+            "softmax": t.categorical(2),
+            "app": t.categorical(5),
+        }
+
+    def paintEvent(self, event) -> None:  # noqa: N802
+        p = QPainter(self)
+        p.setRenderHint(QPainter.Antialiasing)
+        p.setRenderHint(QPainter.TextAntialiasing)
+        t = self.theme
+        bg, fg, muted = QColor(t.bg), QColor(t.fg), QColor(t.muted)
+        p.fillRect(self.rect(), bg)
+        s, ox, oy = self._scale_offset()
+        p.translate(QPointF(ox, oy))  # one argument: not mistaken for a Qt translate() call
+        p.scale(s, s)
+        lw = 1.4 * t.pen_width()  # base line width (logical units)
+        fpx = 13.0 * t.scale  # base text size (logical units)
+        text = labels()
+        colours = self._colours()
+
+        self._paint_title(p, fg, muted, fpx)
+        self._paint_frames(p, text, fg, muted, lw, fpx)
+        self._paint_wires(p, muted, fg, lw, fpx)
+        for blk in BLOCKS:
+            if blk.kind == "frame":
+                continue
+            self._paint_block(p, blk, text[blk.topic], colours, bg, fg, lw, fpx)
+        p.end()
+
+    def _paint_title(self, p: QPainter, fg: QColor, muted: QColor, fpx: float) -> None:
+        draw_text(p, QRectF(20, 14, 560, 34), tr("OverviewDiagram", "The Transformer"),
+                  fpx * 1.45, fg, bold=True)
+        draw_text(p, QRectF(20, 48, 560, 24),
+                  tr("OverviewDiagram", "Vaswani et al., \"Attention Is All You Need\", 2017"),
+                  fpx * 0.95, muted)
+
+    def _paint_frames(self, p, text, fg, muted, lw, fpx) -> None:
+        t = self.theme
+        for key, label_rect, n_rect in (
+            ("encoder", QRectF(34, 356, 110, 26), QRectF(-2, 480, 30, 40)),
+            ("decoder", QRectF(456, 252, 110, 24), QRectF(572, 430, 30, 40)),
+        ):
+            blk = BY_KEY[key]
+            hot = self.hover_key == key
+            fill = blend(QColor(t.panel_bg), QColor(t.bg), 0.3)
+            p.setBrush(fill)
+            pen = QPen(QColor(t.highlight) if hot else muted, lw * (2.0 if hot else 1.0))
+            p.setPen(pen)
+            p.drawRoundedRect(blk.rect, 12, 12)
+            align = (Qt.AlignLeft if key == "encoder" else Qt.AlignRight) | Qt.AlignVCenter
+            draw_text(p, label_rect, text[key], fpx * 1.05, fg, align=align, bold=True)
+            draw_text(p, n_rect, tr("OverviewDiagram", "N×"), fpx * 1.1, fg, bold=True)
+
+    def _paint_wires(self, p: QPainter, muted: QColor, fg: QColor, lw: float, fpx: float) -> None:
+        """Data flow arrows, the residual shortcuts, and the encoder output."""
+        r = {k: b.rect for k, b in BY_KEY.items()}
+
+        def up(cx, y_from, key):  # straight arrow up into the bottom of block ``key``
+            arrow(p, [QPointF(cx, y_from), QPointF(cx, r[key].bottom())], muted, lw)
+
+        for cx, side, lane in ((ENC_X, "enc", 42.0), (DEC_X, "dec", 558.0)):
+            # token -> embedding -> (+ positional encoding) -> stack
+            tokens, embedding = ("inputs", "input_embedding") if side == "enc" \
+                else ("outputs", "output_embedding")
+            up(cx, r[tokens].top(), embedding)
+            up(cx, r[embedding].top(), f"{side}_pe")
+            # into the stack, split three ways into Q, K, V of the first attention
+            first = r["enc_attention" if side == "enc" else "dec_masked_attention"]
+            split_y = first.bottom() + 12
+            arrow(p, [QPointF(cx, r[f"{side}_pe"].top()), QPointF(cx, split_y)], muted, lw,
+                  head=False)
+            for dx in (-55.0, 0.0, 55.0):
+                arrow(p, [QPointF(cx, split_y), QPointF(cx + dx, split_y),
+                          QPointF(cx + dx, first.bottom())], muted, lw)
+            # a residual shortcut around every sub-layer into its Add & Norm
+            if side == "enc":
+                pairs = [("enc_attention", "enc_norm1"), ("enc_ffn", "enc_norm2")]
+                chain = ["enc_attention", "enc_norm1", "enc_ffn", "enc_norm2"]
+            else:
+                pairs = [("dec_masked_attention", "dec_norm1"),
+                         ("dec_cross_attention", "dec_norm2"), ("dec_ffn", "dec_norm3")]
+                chain = ["dec_masked_attention", "dec_norm1", "dec_cross_attention",
+                         "dec_norm2", "dec_ffn", "dec_norm3"]
+            for a, b in zip(chain, chain[1:]):
+                up(cx, r[a].top(), b)
+            for sub, norm in pairs:
+                y0 = r[sub].bottom() + 12  # the sub-layer's input, just below it
+                edge = r[norm].left() if side == "enc" else r[norm].right()
+                arrow(p, [QPointF(cx, y0), QPointF(lane, y0),
+                          QPointF(lane, r[norm].center().y()),
+                          QPointF(edge, r[norm].center().y())], muted, lw)
+        # decoder top -> Linear -> Softmax -> probabilities
+        arrow(p, [QPointF(DEC_X, r["dec_norm3"].top()), QPointF(DEC_X, r["linear"].bottom())],
+              muted, lw)
+        up(DEC_X, r["linear"].top(), "softmax")
+        up(DEC_X, r["softmax"].top(), "probabilities")
+        # the encoder output goes to the cross-attention of every decoder layer (keys, values)
+        cross = r["dec_cross_attention"]
+        enc_top = r["enc_norm2"].top()
+        out = [QPointF(ENC_X, enc_top), QPointF(ENC_X, 330), QPointF(300, 330),
+               QPointF(300, cross.center().y()), QPointF(cross.left(), cross.center().y())]
+        accent = QColor(self.theme.accent)
+        arrow(p, out, accent, lw * 1.6)
+        small = fpx * 0.8
+        draw_text(p, QRectF(303, cross.center().y() - 20, 46, 18), tr("OverviewDiagram", "K, V"),
+                  small, accent, align=Qt.AlignLeft | Qt.AlignVCenter)
+        draw_text(p, QRectF(DEC_X + 4, cross.bottom() + 1, 30, 18), tr("OverviewDiagram", "Q"),
+                  small, muted)
+        draw_text(p, QRectF(ENC_X + 6, 314, 130, 16),
+                  tr("OverviewDiagram", "to every decoder layer"), small * 0.95, accent,
+                  align=Qt.AlignLeft | Qt.AlignVCenter)
+
+    def _paint_block(self, p, blk: Block, label: str, colours, bg, fg, lw, fpx) -> None:
+        t = self.theme
+        hot = self.hover_key == blk.key
+        edge = QColor(t.highlight) if hot else None
+        if blk.kind == "text":
+            if hot:
+                p.setPen(QPen(edge, lw))
+                p.setBrush(Qt.NoBrush)
+                p.drawRoundedRect(blk.rect, 6, 6)
+            draw_text(p, blk.rect.adjusted(4, 1, -4, -1), label, fpx, fg, bold=True)
+            return
+        colour = colours[blk.kind]
+        fill = blend(colour, bg, 0.72 if t.name == "light" else 0.62)
+        p.setBrush(fill)
+        p.setPen(QPen(edge or colour, lw * (2.2 if hot else 1.2)))
+        if blk.kind == "pe":
+            p.drawEllipse(blk.rect)
+            self._paint_sine(p, blk.rect, fg, lw)
+            side = QRectF(blk.rect.left() - 122, blk.rect.top() - 8, 116, 44) \
+                if blk.key == "enc_pe" else QRectF(blk.rect.right() + 6, blk.rect.top() - 8, 122, 44)
+            align = (Qt.AlignRight if blk.key == "enc_pe" else Qt.AlignLeft) | Qt.AlignVCenter
+            draw_text(p, side, label, fpx * 0.85, fg, align=align)
+            return
+        radius = 8 if blk.kind != "app" else 10
+        p.drawRoundedRect(blk.rect, radius, radius)
+        inner = blk.rect.adjusted(6, 3, -6, -3)
+        draw_text(p, inner, label, fpx * (0.95 if blk.kind == "app" else 1.0), fg)
+
+    @staticmethod
+    def _paint_sine(p: QPainter, rect: QRectF, fg: QColor, lw: float) -> None:
+        """A ⊕ with one period of a sine wave: "add the positional encoding"."""
+        import math
+
+        c = rect.center()
+        rad = rect.width() / 2 - 4
+        path = QPainterPath()
+        for i in range(25):
+            x = -rad + 2 * rad * i / 24
+            y = -0.55 * rad * math.sin(math.pi * x / rad)
+            pt = QPointF(c.x() + x, c.y() + y)
+            path.moveTo(pt) if i == 0 else path.lineTo(pt)
+        p.setPen(QPen(fg, lw))
+        p.setBrush(Qt.NoBrush)
+        p.drawPath(path)
