@@ -49,15 +49,18 @@ class Encoding:
 
 
 def is_whitespace(c: str) -> bool:
-    """Spaces, tabs and newlines, and Unicode space separators (Zs)."""
-    return c in " \t\n\r" or unicodedata.category(c) == "Zs"
+    """Spaces, tabs and newlines, and Unicode separators (Zs, Zl, Zp)."""
+    return c in " \t\n\r" or unicodedata.category(c).startswith("Z")
 
 
 def is_control(c: str) -> bool:
-    """Control and format characters (Cc, Cf), except the usual whitespace."""
+    """Every "other" character (control, format, private use, unassigned), except tab/newline.
+
+    These are dropped, as the Hugging Face (Rust) BERT normaliser does.
+    """
     if c in "\t\n\r":
         return False
-    return unicodedata.category(c) in ("Cc", "Cf")
+    return unicodedata.category(c).startswith("C")
 
 
 def is_punctuation(c: str) -> bool:
@@ -105,13 +108,13 @@ def normalize(text: str, start: int, lowercase: bool, strip_accents: bool) -> li
             continue
         if is_whitespace(c):
             out.append((" ", i))
-        elif is_chinese(c):
-            out.extend(((" ", i), (c, i), (" ", i)))
-        else:
-            s = c.lower() if lowercase else c
-            if strip_accents:
-                s = "".join(x for x in unicodedata.normalize("NFD", s) if unicodedata.category(x) != "Mn")
-            out.extend((x, i) for x in s)
+            continue
+        s = c.lower() if lowercase else c
+        if strip_accents:  # e.g. é -> e + ◌́ (NFD) -> e; also 車 (U+F902) -> 車 (U+8ECA)
+            s = "".join(x for x in unicodedata.normalize("NFD", s) if unicodedata.category(x) != "Mn")
+        if is_chinese(c):
+            s = f" {s} "
+        out.extend((x, i) for x in s)
     return out
 
 
