@@ -40,11 +40,12 @@ def test_every_panel_opens_with_ctrl_number(main_window, qtbot):
 def test_language_switch_updates_menus_and_navigation(main_window, qtbot):
     assert main_window.menu_file.title() == "&File"
     main_window.lang_actions["zh"].trigger()
-    assert main_window.menu_file.title() == "文件(&F)"
+    # Qt delivers LanguageChange events through the event loop
+    qtbot.waitUntil(lambda: main_window.menu_file.title() == "文件(&F)")
     assert main_window.nav.item(0).text() == "总览"
     assert "设备" in main_window.device_label.text()
     main_window.lang_actions["en"].trigger()
-    assert main_window.menu_file.title() == "&File"
+    qtbot.waitUntil(lambda: main_window.menu_file.title() == "&File")
     assert main_window.nav.item(0).text() == "Overview"
 
 
