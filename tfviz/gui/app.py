@@ -66,7 +66,10 @@ def build_window(lang: str | None = None, theme: str | None = None, device: str 
     if warning:
         ctx.notify(warning)
     if concrete == "…":
-        _resolve_in_background(ctx, prefs.device)
+        # after the first paint: importing torch holds the GIL for seconds
+        from PySide6.QtCore import QTimer
+
+        QTimer.singleShot(300, lambda: _resolve_in_background(ctx, prefs.device))
     return window
 
 

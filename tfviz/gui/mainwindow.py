@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import sys
 from importlib import metadata
 
 from PySide6.QtCore import QEvent, QSettings, QSize, Qt
@@ -29,7 +30,7 @@ from tfviz.gui.export import export_widget
 from tfviz.gui.i18n import LANGUAGES, current_language, set_language, tr
 from tfviz.gui.panels import available_panels, panel_class, panel_title
 from tfviz.gui.settings import Prefs, save_prefs
-from tfviz.gui.theme import THEMES, apply_palette
+from tfviz.gui.theme import THEMES, apply_palette, configure_pyqtgraph
 
 log = logging.getLogger(__name__)
 
@@ -109,6 +110,8 @@ class MainWindow(QMainWindow):
         """The panel ``name``, created on first use."""
         if name not in self.panels:
             cls = panel_class(name)
+            if "pyqtgraph" in sys.modules:
+                configure_pyqtgraph(self.ctx.theme)
             panel = cls(self.ctx)
             self._placeholders[name].layout().addWidget(panel)
             self.panels[name] = panel

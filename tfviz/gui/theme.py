@@ -71,9 +71,17 @@ def make_theme(name: str, presenter: bool = False) -> Theme:
     return base
 
 
-def apply_palette(app: QApplication, theme: Theme) -> None:
-    """Set the Qt palette and pyqtgraph defaults for ``theme``."""
+def configure_pyqtgraph(theme: Theme) -> None:
+    """pyqtgraph's defaults for ``theme``. pyqtgraph is imported only when a panel needs it
+    (it costs about half a second at start-up)."""
     import pyqtgraph as pg
+
+    pg.setConfigOptions(background=theme.bg, foreground=theme.fg, antialias=True)
+
+
+def apply_palette(app: QApplication, theme: Theme) -> None:
+    """Set the Qt palette for ``theme`` (and pyqtgraph's defaults if it is loaded)."""
+    import sys
 
     app.setStyle("Fusion")
     pal = QPalette()
@@ -96,4 +104,5 @@ def apply_palette(app: QApplication, theme: Theme) -> None:
     pal.setColor(QPalette.Disabled, QPalette.ButtonText, QColor(theme.muted))
     pal.setColor(QPalette.Disabled, QPalette.WindowText, QColor(theme.muted))
     app.setPalette(pal)
-    pg.setConfigOptions(background=theme.bg, foreground=theme.fg, antialias=True)
+    if "pyqtgraph" in sys.modules:
+        configure_pyqtgraph(theme)
