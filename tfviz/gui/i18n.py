@@ -56,10 +56,12 @@ class CatalogTranslator(QTranslator):
         self._catalog = catalog
 
     def translate(self, context, source_text, disambiguation=None, n=-1):  # noqa: D401, N802
+        # An empty string means "not translated" to Qt (never return None here: PySide
+        # would release a reference to None it never took).
         table = self._catalog.get(context)
         if table is None:
-            return None
-        return table.get(source_text)
+            return ""
+        return table.get(source_text, "")
 
     def isEmpty(self) -> bool:  # noqa: N802
         return not self._catalog
