@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import os
 import sys
 from importlib import metadata
 
@@ -76,6 +77,7 @@ class MainWindow(QMainWindow):
         lay.addWidget(self.nav)
         lay.addWidget(self.stack, 1)
         self.setCentralWidget(central)
+        self.setAcceptDrops(True)
 
         self.device_label = QLabel()
         self.job_bar = QProgressBar()
@@ -409,6 +411,25 @@ class MainWindow(QMainWindow):
         box.setText(self.about_text())
         box.open()
         self._about_box = box
+
+    # drag and drop ----------------------------------------------------------
+    def dragEnterEvent(self, event) -> None:  # noqa: N802
+        if event.mimeData().hasUrls() and all(u.isLocalFile() for u in event.mimeData().urls()):
+            event.acceptProposedAction()
+
+    def dropEvent(self, event) -> None:  # noqa: N802
+        for url in event.mimeData().urls():
+            self.open_dropped(url.toLocalFile())
+        event.acceptProposedAction()
+
+    def open_dropped(self, path: str) -> bool:
+        """A dropped file goes to the current panel if it takes files; otherwise a folder
+        opens as a dataset (trajectories) and a file as a corpus (tokenization)."""
+        panel = self.current_panel()
+        if panel is not None and panel.open_path(path):
+            return True
+        target = "trajectories" if os.path.isdir(path) else "tokenization"
+        return self.open_in(target, path)
 
     # life cycle -----------------------------------------------------------
     def closeEvent(self, event) -> None:  # noqa: N802
