@@ -12,6 +12,9 @@ The data is :mod:`tfviz.core.family_tree`; this module only draws it.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import dataclass
+
 from PySide6.QtCore import QEvent, QPointF, QRect, QRectF, QSize, Qt, Signal
 from PySide6.QtGui import QColor, QFont, QFontMetricsF, QPainter, QPainterPath, QPen, QPolygonF
 from PySide6.QtWidgets import QSizePolicy, QWidget
@@ -49,6 +52,17 @@ def time_units(date: float) -> float:
     return early * EARLY_WEIGHT + late
 
 
+@dataclass
+class TreeLayout:
+    """Where everything goes, for one widget width (widget pixels)."""
+
+    rects: dict[str, QRectF]  # entry key -> its box
+    bands: list[tuple[str, QRectF]]  # (lane, band) from top to bottom
+    axis_y: float  # the time axis
+    height: int  # the height the widget needs
+    x_of: Callable[[float], float]  # date -> x
+
+
 class TreeView(QWidget):
     """Draws the family tree; click an entry to select it (signal :attr:`selected`)."""
 
@@ -63,6 +77,7 @@ class TreeView(QWidget):
         self.rects: dict[str, QRectF] = {}  # node rectangles, widget pixels
         self.lane_bands: list[tuple[str, QRectF]] = []
         self.axis_y = 0.0
+        self._x_of: Callable[[float], float] = lambda date: 0.0
         self.setMouseTracking(True)
         self.setMinimumWidth(420)
         self.setSizePolicy(QSizePolicy.Expanding, QSizePolicy.MinimumExpanding)
@@ -109,7 +124,7 @@ class TreeView(QWidget):
         return f
 
     def relayout(self) -> None:
-        self._layout(self.width())
+        self._apply(self.compute_layout(self.width()))
         self.update()
 
     def changeEvent(self, event) -> None:  # noqa: N802
@@ -118,11 +133,16 @@ class TreeView(QWidget):
         super().changeEvent(event)
 
     def resizeEvent(self, event) -> None:  # noqa: N802
-        self._layout(self.width())
+        self._apply(self.compute_layout(self.width()))
         super().resizeEvent(event)
 
-    def _layout(self, width: int) -> None:
-        """Place every visible entry; sets :attr:`rects`, the lane bands and the height."""
+    def _apply(self, lay: TreeLayout) -> None:
+        self.rects, self.lane_bands, self.axis_y, self._x_of = lay.rects, lay.bands, lay.axis_y, lay.x_of
+        if self.minimumHeight() != lay.height:
+            self.setMinimumHeight(lay.height)
+
+    def compute_layout(self, width: int) -> TreeLayout:
+        """Place every visible entry for a widget ``width`` pixels wide (changes nothing)."""
         fm = QFontMetricsF(self._font())
         fm_bold = QFontMetricsF(self._font(bold=True))
         pad_x = fm.height() * 0.5
@@ -134,38 +154,39 @@ class TreeView(QWidget):
         half = max(widths.values()) / 2 + 6
         x0, x1 = half, max(width - half, half + 100)
         unit = (x1 - x0) / time_units(LAST_YEAR)
-        self._x_of = lambda date: x0 + unit * time_units(date)
+
+        def x_of(date: float) -> float:
+            return x0 + unit * time_units(date)
 
         # rows: greedy; an entry may slide right by up to SLIDE years to share a row
         tolerance = SLIDE * unit
-        self.rects, self.lane_bands = {}, []
+        rects: dict[str, QRectF] = {}
+        bands: list[tuple[str, QRectF]] = []
         lanes = [ln for ln in LANES if ln in self.visible_branches or ln == "encoder-decoder"]
         y = 4.0
         for lane in lanes:
             members = [m for m in ft.MODELS.values() if lane_of(m) == lane and self.is_visible(m.key)]
-            row_ends: list[float] = []
-            placed: list[tuple[str, int, float]] = []
+            row_ends: list[float] = []  # right end of the last entry of each row
+            placed: list[tuple[str, int, float]] = []  # (key, row, left)
             for m in members:
-                ideal = self._x_of(m.date) - widths[m.key] / 2
-                row = next((i for i, end in enumerate(row_ends) if end + 6 - ideal <= tolerance),
+                w = widths[m.key]
+                ideal = x_of(m.date) - w / 2
+                row = next((i for i, end in enumerate(row_ends)
+                            if end + 6 - ideal <= tolerance and max(ideal, end + 6) + w <= width - 2),
                            len(row_ends))
                 if row == len(row_ends):
                     row_ends.append(-1e9)
                 left = max(ideal, row_ends[row] + 6)
-                row_ends[row] = left + widths[m.key]
+                row_ends[row] = left + w
                 placed.append((m.key, row, left))
-            n_rows = max(1, len(row_ends))
             top = y
             for key, row, left in placed:
-                ny = top + header_h + row * (node_h + row_gap)
-                self.rects[key] = QRectF(left, ny, widths[key], node_h)
-            height = header_h + n_rows * (node_h + row_gap) + row_gap
-            self.lane_bands.append((lane, QRectF(0, top, width, height)))
+                rects[key] = QRectF(left, top + header_h + row * (node_h + row_gap), widths[key], node_h)
+            height = header_h + max(1, len(row_ends)) * (node_h + row_gap) + row_gap
+            bands.append((lane, QRectF(0, top, width, height)))
             y = top + height + 3
-        self.axis_y = y + 2
-        total = int(self.axis_y + fm.height() * 2.2)
-        if self.minimumHeight() != total:
-            self.setMinimumHeight(total)
+        axis_y = y + 2
+        return TreeLayout(rects, bands, axis_y, int(axis_y + fm.height() * 2.2), x_of)
 
     # events --------------------------------------------------------------
     def key_at(self, pos: QPointF) -> str:
@@ -214,7 +235,7 @@ class TreeView(QWidget):
 
     def paintEvent(self, event) -> None:  # noqa: N802
         if not self.rects:
-            self._layout(self.width())
+            self.relayout()
         p = QPainter(self)
         p.setRenderHint(QPainter.Antialiasing)
         t = self.theme
