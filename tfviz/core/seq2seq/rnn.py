@@ -33,7 +33,7 @@ class RNNSeq2Seq(nn.Module):
         self.src_emb = nn.Embedding(n_src, emb, padding_idx=PAD)
         self.tgt_emb = nn.Embedding(n_tgt, emb, padding_idx=PAD)
         self.encoder = nn.GRU(emb, hidden, batch_first=True)
-        self.decoder = nn.GRUCell(emb + hidden, hidden)
+        self.decoder = nn.GRU(emb + hidden, hidden, batch_first=True)
         self.out = nn.Linear(2 * hidden, n_tgt)
 
     def encode(self, src: Tensor, lengths: Tensor) -> RNNMemory:
@@ -48,17 +48,23 @@ class RNNSeq2Seq(nn.Module):
 
     def step(self, memory: RNNMemory, state: Tensor, prev: Tensor) -> tuple[Tensor, Tensor, Tensor]:
         """One decoder step: previous token (B,) -> logits (B, V), new state, what it looked at (c)."""
-        inp = torch.cat([self.tgt_emb(prev), memory.c], dim=-1)  # (B, E + hidden)
-        s = self.decoder(inp, state)  # (B, hidden)
-        logits = self.out(torch.cat([s, memory.c], dim=-1))  # (B, V)
-        return logits, s, memory.c
+        logits, s = self._run(memory.c, state, prev[:, None])
+        return logits[:, 0], s, memory.c  # (B, V), (B, hidden), (B, hidden)
+
+    def _run(self, c: Tensor, s0: Tensor, tokens: Tensor) -> tuple[Tensor, Tensor]:
+        """Decoder over tokens (B, T): each step reads [emb(y_{t-1}); c]. -> logits (B, T, V), last state."""
+        e = self.tgt_emb(tokens)  # (B, T, E)
+        inp = torch.cat([e, c[:, None, :].expand(-1, e.shape[1], -1)], dim=-1)  # (B, T, E + hidden)
+        states, s_last = self.decoder(inp, s0[None])  # (B, T, hidden), (1, B, hidden)
+        cs = c[:, None, :].expand_as(states)  # (B, T, hidden) the same c at every step
+        return self.out(torch.cat([states, cs], dim=-1)), s_last[0]  # (B, T, V)
 
     def forward(self, src: Tensor, lengths: Tensor, tgt_in: Tensor) -> Tensor:
-        """Teacher forcing: the right answers so far go in; logits (B, T, V) come out."""
+        """Teacher forcing: the right answers so far go in; logits (B, T, V) come out.
+
+        Without attention nothing depends on the decoder's own state except the GRU itself,
+        so all steps run in one call.
+        """
         memory = self.encode(src, lengths)
-        s = self.init_state(memory)
-        logits = []
-        for t in range(tgt_in.shape[1]):
-            step_logits, s, _ = self.step(memory, s, tgt_in[:, t])
-            logits.append(step_logits)
-        return torch.stack(logits, dim=1)  # (B, T, V)
+        logits, _ = self._run(memory.c, self.init_state(memory), tgt_in)
+        return logits  # (B, T, V)
