@@ -38,41 +38,61 @@ class Block:
 
 # --------------------------------------------------------------------------- geometry
 
-ENC_X, DEC_X, COL_W = 155.0, 445.0, 190.0  # column centres, block width
-ENC_FRAME = QRectF(30, 384, 250, 236)
-DEC_FRAME = QRectF(320, 278, 250, 342)
+ENC_X, DEC_X, COL_W = 155.0, 445.0, 200.0  # column centres, block width
+STACK_BOTTOM, GAP = 596.0, 18.0  # bottom of the first sub-layer; space between blocks
+HEIGHT = {"attention": 48.0, "norm": 28.0, "ffn": 40.0}
 
 
 def _box(cx: float, top: float, h: float, w: float = COL_W) -> QRectF:
     return QRectF(cx - w / 2, top, w, h)
 
 
+def _stack(cx: float, items: list[tuple[str, str, str, str]]) -> list[Block]:
+    """Blocks (key, topic, kind, panel) piled up from STACK_BOTTOM, GAP apart."""
+    out, bottom = [], STACK_BOTTOM
+    for key, topic, kind, panel in items:
+        h = HEIGHT[kind]
+        out.append(Block(key, topic, _box(cx, bottom - h, h), kind, panel))
+        bottom -= h + GAP
+    return out
+
+
+def _frame(key: str, blocks: list[Block], panel: str) -> Block:
+    """The N× box around a layer's blocks."""
+    top = min(b.rect.top() for b in blocks) - 20
+    x = blocks[0].rect.center().x() - 125
+    return Block(key, key, QRectF(x, top, 250, STACK_BOTTOM + 24 - top), "frame", panel)
+
+
 def _layout() -> list[Block]:
     """Every block, in drawing order (frames first so blocks paint over them)."""
-    att, ffn, norm = 40.0, 40.0, 26.0
-    b = [
-        Block("encoder", "encoder", ENC_FRAME, "frame", "attention"),
-        Block("decoder", "decoder", DEC_FRAME, "frame", "encoder-decoder"),
-        # encoder layer, bottom to top
-        Block("enc_attention", "self_attention", _box(ENC_X, 556, att), "attention", "attention"),
-        Block("enc_norm1", "add_norm", _box(ENC_X, 510, norm), "norm", "attention"),
-        Block("enc_ffn", "ffn", _box(ENC_X, 450, ffn), "ffn", "attention"),
-        Block("enc_norm2", "add_norm", _box(ENC_X, 404, norm), "norm", "attention"),
-        # decoder layer, bottom to top
-        Block("dec_masked_attention", "masked_attention", _box(DEC_X, 556, att), "attention",
-              "attention"),
-        Block("dec_norm1", "add_norm", _box(DEC_X, 510, norm), "norm", "encoder-decoder"),
-        Block("dec_cross_attention", "cross_attention", _box(DEC_X, 450, att), "attention",
+    enc = _stack(ENC_X, [
+        ("enc_attention", "self_attention", "attention", "attention"),
+        ("enc_norm1", "add_norm", "norm", "attention"),
+        ("enc_ffn", "ffn", "ffn", "attention"),
+        ("enc_norm2", "add_norm", "norm", "attention"),
+    ])
+    dec = _stack(DEC_X, [
+        ("dec_masked_attention", "masked_attention", "attention", "attention"),
+        ("dec_norm1", "add_norm", "norm", "encoder-decoder"),
+        ("dec_cross_attention", "cross_attention", "attention", "encoder-decoder"),
+        ("dec_norm2", "add_norm", "norm", "encoder-decoder"),
+        ("dec_ffn", "ffn", "ffn", "encoder-decoder"),
+        ("dec_norm3", "add_norm", "norm", "encoder-decoder"),
+    ])
+    head_top = dec[-1].rect.top() - 20  # top of the decoder frame
+    return [
+        _frame("encoder", enc, "attention"),
+        _frame("decoder", dec, "encoder-decoder"),
+        *enc,
+        *dec,
+        # output head, above the decoder
+        Block("linear", "linear", _box(DEC_X, head_top - 58, 32, 150), "linear", "encoder-decoder"),
+        Block("softmax", "softmax", _box(DEC_X, head_top - 110, 32, 150), "softmax",
               "encoder-decoder"),
-        Block("dec_norm2", "add_norm", _box(DEC_X, 404, norm), "norm", "encoder-decoder"),
-        Block("dec_ffn", "ffn", _box(DEC_X, 344, ffn), "ffn", "encoder-decoder"),
-        Block("dec_norm3", "add_norm", _box(DEC_X, 298, norm), "norm", "encoder-decoder"),
-        # output head
-        Block("linear", "linear", _box(DEC_X, 222, 30, 150), "linear", "encoder-decoder"),
-        Block("softmax", "softmax", _box(DEC_X, 168, 30, 150), "softmax", "encoder-decoder"),
-        Block("probabilities", "probabilities", _box(DEC_X, 118, 28, 230), "text",
+        Block("probabilities", "probabilities", _box(DEC_X, head_top - 156, 28, 230), "text",
               "encoder-decoder"),
-        # inputs
+        # inputs, below the stacks
         Block("enc_pe", "positional_encoding", QRectF(ENC_X - 14, 636, 28, 28), "pe", "attention"),
         Block("dec_pe", "positional_encoding", QRectF(DEC_X - 14, 636, 28, 28), "pe", "attention"),
         Block("input_embedding", "input_embedding", _box(ENC_X, 684, 34), "embed", "attention"),
@@ -80,9 +100,8 @@ def _layout() -> list[Block]:
         Block("inputs", "inputs", _box(ENC_X, 742, 28, 230), "text", "tokenization"),
         Block("outputs", "outputs", _box(DEC_X, 742, 28, 250), "text", "tokenization"),
         # an application beyond text
-        Block("application", "application", QRectF(40, 214, 230, 92), "app", "trajectories"),
+        Block("application", "application", QRectF(40, 190, 230, 92), "app", "trajectories"),
     ]
-    return b
 
 
 BLOCKS: list[Block] = _layout()
@@ -199,6 +218,11 @@ def fitted_font(base: QFont, text: str, rect: QRectF, px: float, min_px: float =
         if (r.width() <= rect.width() + 0.5 and r.height() <= rect.height() + 0.5) or size <= min_px:
             return font
         size -= 0.5
+
+
+def uniform_px(base: QFont, items: list[tuple[str, QRectF]], px: float) -> float:
+    """One pixel size for a group of labels: the largest <= px at which every label fits."""
+    return min((fitted_font(base, text, rect, px).pixelSize() for text, rect in items), default=px)
 
 
 def draw_text(p: QPainter, rect: QRectF, text: str, px: float, color: QColor,
@@ -330,10 +354,19 @@ class DiagramView(QWidget):
         self._paint_title(p, fg, muted, fpx)
         self._paint_frames(p, text, fg, muted, lw, fpx)
         self._paint_wires(p, muted, fg, lw, fpx)
+        # one text size for all boxes, one for the token labels: a tidy figure in any language
+        base = QFont(p.font())
+        boxes = [b for b in BLOCKS if b.kind not in ("frame", "pe", "text", "app")]
+        box_px = uniform_px(base, [(text[b.topic], self._inner(b)) for b in boxes], fpx)
+        tokens = [b for b in BLOCKS if b.kind == "text"]
+        bold = QFont(base)
+        bold.setBold(True)  # token labels are bold
+        token_px = uniform_px(bold, [(text[b.topic], self._inner(b)) for b in tokens], fpx)
         for blk in BLOCKS:
             if blk.kind == "frame":
                 continue
-            self._paint_block(p, blk, text[blk.topic], colours, bg, fg, lw, fpx)
+            size = token_px if blk.kind == "text" else (fpx if blk.kind in ("pe", "app") else box_px)
+            self._paint_block(p, blk, text[blk.topic], colours, bg, fg, lw, size)
         p.end()
 
     def _paint_title(self, p: QPainter, fg: QColor, muted: QColor, fpx: float) -> None:
@@ -345,9 +378,12 @@ class DiagramView(QWidget):
 
     def _paint_frames(self, p, text, fg, muted, lw, fpx) -> None:
         t = self.theme
+        enc, dec = BY_KEY["encoder"].rect, BY_KEY["decoder"].rect
         for key, label_rect, n_rect in (
-            ("encoder", QRectF(34, 356, 110, 26), QRectF(-2, 480, 30, 40)),
-            ("decoder", QRectF(456, 252, 110, 24), QRectF(572, 430, 30, 40)),
+            ("encoder", QRectF(enc.left() + 4, enc.top() - 28, 110, 26),
+             QRectF(enc.left() - 32, enc.center().y() - 20, 30, 40)),
+            ("decoder", QRectF(dec.right() - 114, dec.top() - 26, 110, 24),
+             QRectF(dec.right() + 2, dec.center().y() - 20, 30, 40)),
         ):
             blk = BY_KEY[key]
             hot = self.hover_key == key
@@ -410,7 +446,7 @@ class DiagramView(QWidget):
                QPointF(300, cross.center().y()), QPointF(cross.left(), cross.center().y())]
         accent = QColor(self.theme.accent)
         arrow(p, out, accent, lw * 1.6)
-        small = fpx * 0.8
+        small = fpx * 0.85
         draw_text(p, QRectF(303, cross.center().y() - 20, 46, 18), tr("OverviewDiagram", "K, V"),
                   small, accent, align=Qt.AlignLeft | Qt.AlignVCenter)
         draw_text(p, QRectF(DEC_X + 4, cross.bottom() + 1, 30, 18), tr("OverviewDiagram", "Q"),
@@ -418,6 +454,13 @@ class DiagramView(QWidget):
         draw_text(p, QRectF(ENC_X + 6, 314, 130, 16),
                   tr("OverviewDiagram", "to every decoder layer"), small * 0.95, accent,
                   align=Qt.AlignLeft | Qt.AlignVCenter)
+
+    @staticmethod
+    def _inner(blk: Block) -> QRectF:
+        """Where a block's label goes."""
+        if blk.kind == "text":
+            return blk.rect.adjusted(4, 1, -4, -1)
+        return blk.rect.adjusted(6, 3, -6, -3)
 
     def _paint_block(self, p, blk: Block, label: str, colours, bg, fg, lw, fpx) -> None:
         t = self.theme
@@ -428,7 +471,7 @@ class DiagramView(QWidget):
                 p.setPen(QPen(edge, lw))
                 p.setBrush(Qt.NoBrush)
                 p.drawRoundedRect(blk.rect, 6, 6)
-            draw_text(p, blk.rect.adjusted(4, 1, -4, -1), label, fpx, fg, bold=True)
+            draw_text(p, self._inner(blk), label, fpx, fg, bold=True)
             return
         colour = colours[blk.kind]
         fill = blend(colour, bg, 0.72 if t.name == "light" else 0.62)
@@ -444,8 +487,7 @@ class DiagramView(QWidget):
             return
         radius = 8 if blk.kind != "app" else 10
         p.drawRoundedRect(blk.rect, radius, radius)
-        inner = blk.rect.adjusted(6, 3, -6, -3)
-        draw_text(p, inner, label, fpx * (0.95 if blk.kind == "app" else 1.0), fg)
+        draw_text(p, self._inner(blk), label, fpx * (0.95 if blk.kind == "app" else 1.0), fg)
 
     @staticmethod
     def _paint_sine(p: QPainter, rect: QRectF, fg: QColor, lw: float) -> None:
