@@ -16,7 +16,13 @@ def _tr_calls():
     for path in sorted(PKG.rglob("*.py")):
         tree = ast.parse(path.read_text(encoding="utf-8"))
         for node in ast.walk(tree):
-            if not (isinstance(node, ast.Call) and getattr(node.func, "id", getattr(node.func, "attr", None)) in ("tr", "translate")):
+            if not isinstance(node, ast.Call):
+                continue
+            f = node.func
+            is_tr = isinstance(f, ast.Name) and f.id == "tr"
+            is_qt = (isinstance(f, ast.Attribute) and f.attr == "translate"
+                     and isinstance(f.value, ast.Name) and f.value.id == "QCoreApplication")
+            if not (is_tr or is_qt):
                 continue
             if len(node.args) < 2:
                 continue
