@@ -165,10 +165,13 @@ class Tokenizer:
                 ids.append(special)
         return ids
 
-    def encode_trace(self, text: str, allowed_special=frozenset()) -> EncodeTrace:
-        """Encode and record every merge, piece by piece (see :class:`EncodeStep`)."""
+    def encode_trace(self, text: str, allowed_special=frozenset(), disallowed_special="all") -> EncodeTrace:
+        """Encode and record every merge, piece by piece (see :class:`EncodeStep`).
+
+        Special tokens are handled as in :meth:`encode`.
+        """
         allowed = self._allowed(allowed_special)
-        self._refuse(text, allowed, "all")
+        self._refuse(text, allowed, disallowed_special)
         pieces: list[Piece] = []
         steps: list[EncodeStep] = []
         ids: list[int] = []
