@@ -152,6 +152,7 @@ class MatrixView(_Themed):
         self.fixed_levels: tuple[float, float] | None = None
         self.title = ""
         self.show_numbers = True
+        self.square = True  # square cells; False stretches to fill (e.g. tokens x 64 dimensions)
         self.hover = (-1, -1)
         self.selected_row = -1
         self._image: QImage | None = None
@@ -188,31 +189,33 @@ class MatrixView(_Themed):
         )
 
     # geometry ---------------------------------------------------------------
-    def _layout(self) -> tuple[QRectF, float, float, float]:
-        """The matrix rectangle, the cell size, and the label margins (left, bottom)."""
+    def _layout(self) -> tuple[QRectF, float, float, float, float]:
+        """The matrix rectangle, the cell width and height, and the label margins (left, bottom)."""
         fm = QFontMetrics(self._font())
         left = min(140, max([fm.horizontalAdvance(t) for t in self.rows] + [10]) + 8)
         bottom = min(120, max([fm.horizontalAdvance(t) for t in self.cols] + [10]) + 8)
         top = fm.height() + 6
         right = 70  # colour bar
         n_r, n_c = max(1, len(self.rows)), max(1, len(self.cols))
-        cell = max(1.0, min((self.width() - left - right) / n_c, (self.height() - top - bottom - fm.height() - 4) / n_r))
-        rect = QRectF(left, top, cell * n_c, cell * n_r)
-        return rect, cell, left, bottom
+        cw = max(1.0, (self.width() - left - right) / n_c)
+        ch = max(1.0, (self.height() - top - bottom - fm.height() - 4) / n_r)
+        if self.square:
+            cw = ch = min(cw, ch)
+        return QRectF(left, top, cw * n_c, ch * n_r), cw, ch, left, bottom
 
     def cell_at(self, pos: QPointF) -> tuple[int, int]:
-        rect, cell, _, _ = self._layout()
+        rect, cw, ch, _, _ = self._layout()
         if not rect.contains(pos) or not self.mat.size:
             return -1, -1
-        i = int((pos.y() - rect.top()) // cell)
-        j = int((pos.x() - rect.left()) // cell)
+        i = int((pos.y() - rect.top()) // ch)
+        j = int((pos.x() - rect.left()) // cw)
         if 0 <= i < len(self.rows) and 0 <= j < len(self.cols):
             return i, j
         return -1, -1
 
     def cell_center(self, i: int, j: int) -> QPointF:
-        rect, cell, _, _ = self._layout()
-        return QPointF(rect.left() + (j + 0.5) * cell, rect.top() + (i + 0.5) * cell)
+        rect, cw, ch, _, _ = self._layout()
+        return QPointF(rect.left() + (j + 0.5) * cw, rect.top() + (i + 0.5) * ch)
 
     # painting ---------------------------------------------------------------
     def paintEvent(self, event) -> None:  # noqa: N802
@@ -228,49 +231,56 @@ class MatrixView(_Themed):
             p.drawText(self.rect(), Qt.AlignCenter, tr("AttentionViews", "Nothing to show yet"))
             p.end()
             return
-        rect, cell, left, bottom = self._layout()
+        rect, cw, ch, left, bottom = self._layout()
         p.drawImage(rect, self._image)
         blocked = ~np.isfinite(self.mat)
-        if blocked.any() and cell >= 6:  # hatch masked cells
+        if blocked.any() and min(cw, ch) >= 6:  # hatch masked cells
             p.setPen(QPen(QColor(self.theme.muted), 1))
             for i, j in zip(*np.nonzero(blocked)):
-                x, y = rect.left() + j * cell, rect.top() + i * cell
-                p.drawLine(QPointF(x + 1, y + cell - 1), QPointF(x + cell - 1, y + 1))
-        if self.show_numbers and cell >= 30:
-            p.setFont(self._font(7 if cell < 44 else 8))
+                x, y = rect.left() + j * cw, rect.top() + i * ch
+                p.drawLine(QPointF(x + 1, y + ch - 1), QPointF(x + cw - 1, y + 1))
+        if self.show_numbers and min(cw, ch) >= 30:
+            p.setFont(self._font(7 if min(cw, ch) < 44 else 8))
             lo, hi = self.levels
             for i in range(len(self.rows)):
                 for j in range(len(self.cols)):
                     v = float(self.mat[i, j])
                     p.setPen(text_color_for(v, lo, hi) if math.isfinite(v) else fg)
-                    p.drawText(QRectF(rect.left() + j * cell, rect.top() + i * cell, cell, cell),
+                    p.drawText(QRectF(rect.left() + j * cw, rect.top() + i * ch, cw, ch),
                                Qt.AlignCenter, fmt_value(v))
-        # labels: queries down the left, keys rotated along the bottom
+        # labels: queries down the left, keys rotated along the bottom (thinned when crowded)
         font, bold = self._font(), self._font(bold=True)
+        line = QFontMetrics(font).height()
+        every_r, every_c = max(1, math.ceil(line / ch)), max(1, math.ceil(line / cw))
         hi_i, hi_j = self.hover
         for i, t in enumerate(self.rows):
             strong = i == hi_i or i == self.selected_row
+            if i % every_r and not strong:
+                continue
             p.setFont(bold if strong else font)
             p.setPen(hl if strong else fg)
-            p.drawText(QRectF(0, rect.top() + i * cell, left - 4, cell), Qt.AlignRight | Qt.AlignVCenter, t)
+            p.drawText(QRectF(0, rect.top() + (i + 0.5) * ch - line / 2, left - 4, line),
+                       Qt.AlignRight | Qt.AlignVCenter, t)
         for j, t in enumerate(self.cols):
+            if j % every_c and j != hi_j:
+                continue
             p.save()
-            p.translate(QPointF(rect.left() + (j + 0.5) * cell, rect.bottom() + 4))
+            p.translate(QPointF(rect.left() + (j + 0.5) * cw, rect.bottom() + 4))
             p.rotate(90)
             p.setFont(bold if j == hi_j else font)
             p.setPen(hl if j == hi_j else fg)
-            p.drawText(QRectF(0, -cell / 2, bottom - 6, cell), Qt.AlignLeft | Qt.AlignVCenter, t)
+            p.drawText(QRectF(0, -line / 2, bottom - 6, line), Qt.AlignLeft | Qt.AlignVCenter, t)
             p.restore()
-        if self.selected_row >= 0 and self.selected_row < len(self.rows):
+        if 0 <= self.selected_row < len(self.rows):
             p.setPen(QPen(hl, 2))
             p.setBrush(Qt.NoBrush)
-            p.drawRect(QRectF(rect.left(), rect.top() + self.selected_row * cell, rect.width(), cell))
+            p.drawRect(QRectF(rect.left(), rect.top() + self.selected_row * ch, rect.width(), ch))
         if hi_i >= 0:
             p.setPen(QPen(hl, 1, Qt.DashLine))
-            p.drawRect(QRectF(rect.left(), rect.top() + hi_i * cell, rect.width(), cell))
-            p.drawRect(QRectF(rect.left() + hi_j * cell, rect.top(), cell, rect.height()))
+            p.drawRect(QRectF(rect.left(), rect.top() + hi_i * ch, rect.width(), ch))
+            p.drawRect(QRectF(rect.left() + hi_j * cw, rect.top(), cw, rect.height()))
             p.setPen(QPen(hl, 2))
-            p.drawRect(QRectF(rect.left() + hi_j * cell, rect.top() + hi_i * cell, cell, cell))
+            p.drawRect(QRectF(rect.left() + hi_j * cw, rect.top() + hi_i * ch, cw, ch))
         self._paint_colorbar(p, rect)
         # hover caption under the labels
         fm = QFontMetrics(font)
@@ -367,14 +377,26 @@ class LinesView(_Themed):
         col_w = min(140, max([fm.horizontalAdvance(t) for t in self.queries + self.keys] + [20]) + 10)
         return top, row, col_w
 
+    def _span(self, col_w: float) -> tuple[float, float]:
+        """x of the line ends: at most 480 px apart, so lines keep a readable slope."""
+        x0 = col_w + 4
+        return x0, min(self.width() - col_w - 4, x0 + 480)
+
     def token_at(self, pos: QPointF) -> tuple[str, int]:
         top, row, col_w = self._geometry()
+        x0, x1 = self._span(col_w)
         i = int((pos.y() - top) // row)
-        if pos.x() < col_w and 0 <= i < len(self.queries):
+        if pos.x() < x0 and 0 <= i < len(self.queries):
             return "q", i
-        if pos.x() > self.width() - col_w and 0 <= i < len(self.keys):
+        if x1 < pos.x() < x1 + col_w + 4 and 0 <= i < len(self.keys):
             return "k", i
         return "", -1
+
+    def token_pos(self, side: str, i: int) -> QPointF:
+        """Where token ``i`` of ``side`` ("q" or "k") is drawn (for tests and tooltips)."""
+        top, row, col_w = self._geometry()
+        x0, x1 = self._span(col_w)
+        return QPointF(x0 - 10 if side == "q" else x1 + 10, top + (i + 0.5) * row)
 
     def paintEvent(self, event) -> None:  # noqa: N802
         p = QPainter(self)
@@ -389,7 +411,7 @@ class LinesView(_Themed):
             p.end()
             return
         top, row, col_w = self._geometry()
-        x0, x1 = col_w + 4, self.width() - col_w - 4
+        x0, x1 = self._span(col_w)
         side, idx = self.hover
         for i in range(len(self.queries)):
             for j in range(len(self.keys)):
@@ -414,7 +436,7 @@ class LinesView(_Themed):
                 on = self.weights[idx, j] >= self.weights[idx].max() - 1e-9
             p.setFont(bold if on else font)
             p.setPen(hl if on else fg)
-            p.drawText(QRectF(self.width() - col_w, top + j * row, col_w, row), Qt.AlignLeft | Qt.AlignVCenter, t)
+            p.drawText(QRectF(x1 + 4, top + j * row, col_w, row), Qt.AlignLeft | Qt.AlignVCenter, t)
         p.end()
 
     def mouseMoveEvent(self, event) -> None:  # noqa: N802
