@@ -243,7 +243,7 @@ def test_failed_save_keeps_previous_file(tmp_path, fresh, monkeypatch):
 
 def test_training_generator_learns_and_can_be_cancelled():
     torch.set_num_threads(1)
-    cfg = default_config("reverse", "transformer", steps=40, batch_size=16, eval_every=20, seed=1)
+    cfg = default_config("reverse", "transformer", steps=40, batch_size=16, eval_every=20, seed=1, val_size=16)
     tr = Trainer(cfg)
     recs = []
     for rec in tr.steps():

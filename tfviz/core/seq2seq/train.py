@@ -13,6 +13,7 @@ answer so far and learns the next character (cross-entropy, padding ignored).
 from __future__ import annotations
 
 import math
+import random
 import time
 from collections.abc import Iterator
 from dataclasses import asdict, dataclass, replace
@@ -76,8 +77,8 @@ def validation_set(config: TrainConfig) -> list[tuple[str, str]]:
     task = get_task(config.task)
     if config.task == "dates":
         return task.heldout(n_per_group=config.val_size, seed=config.seed + 1)
-    pairs = task.heldout(n_per_group=8, seed=config.seed + 1)
-    return [(x, y) for x, y in pairs if len(x) <= REVERSE_TRAIN_MAX]
+    pairs = [(x, y) for x, y in task.heldout(n_per_group=8, seed=config.seed + 1) if len(x) <= REVERSE_TRAIN_MAX]
+    return random.Random(config.seed).sample(pairs, min(config.val_size, len(pairs)))
 
 
 class Trainer:
