@@ -232,3 +232,14 @@ def test_read_corpus_names_file_and_offset(tmp_path):
         read_corpus(path)
     assert str(path) in str(err.value) and "byte offset 9" in str(err.value)
     assert read_corpus(path, errors="replace").endswith("caf\ufffd")
+
+
+@pytest.mark.parametrize("module", ["display", "merge", "patterns", "tokenizer", "train", "naive", "store", "trees", "vocab", "__init__"])
+def test_docstring_examples(module):
+    """The worked examples in the docstrings are part of what learners read: keep them true."""
+    import doctest
+    import importlib
+
+    mod = importlib.import_module("tfviz.core.bpe" if module == "__init__" else f"tfviz.core.bpe.{module}")
+    result = doctest.testmod(mod)
+    assert result.failed == 0

@@ -109,6 +109,7 @@ class Panel(BasePanel):
         self._count_job = None
         self._load_job = None
         self._load_error = ""
+        self._labels: dict[bytes, tuple[str, bool]] = {}  # token bytes -> (label, has hex bytes)
 
         # top row: tokenizer, special tokens, counts
         self.tok_combo = QComboBox()
@@ -353,18 +354,24 @@ class Panel(BasePanel):
         self._refresh_compare()
 
     # playback ------------------------------------------------------------------------------
-    def _chip_for(self, tok, data: bytes, span, specials) -> Chip:
-        from tfviz.core.bpe import token_label
-        from tfviz.core.bpe.display import split_utf8
-
+    def _chip_for(self, tok, data: bytes, span, specials) -> tuple[str, str, bool]:
+        """(label, caption, hexed) of the token at ``span``; labels of byte strings are cached."""
         a, b = span
         if a in specials:
             sid = specials[a]
-            return Chip(tok.token_bytes(sid).decode("utf-8"), str(sid), 0)
+            return tok.token_bytes(sid).decode("utf-8"), str(sid), False
         piece = data[a:b]
         rank = tok.ranks.get(piece)
-        hexed = any(not whole for whole, _ in split_utf8(piece))
-        return Chip(token_label(piece), "" if rank is None else str(rank), 0, hexed)
+        caption = "" if rank is None else str(rank)
+        cached = self._labels.get(piece)
+        if cached is None:
+            from tfviz.core.bpe import token_label
+            from tfviz.core.bpe.display import split_utf8
+
+            cached = self._labels[piece] = (token_label(piece), any(not whole for whole, _ in split_utf8(piece)))
+            if len(self._labels) > 50_000:
+                self._labels.clear()
+        return cached[0], caption, cached[1]
 
     def _show_position(self, k: int) -> None:
         trace, tok = self.trace, self.current_tokenizer()
@@ -374,8 +381,8 @@ class Panel(BasePanel):
         specials = {p.start: p.special for p in trace.pieces if p.special is not None}
         chips = []
         for i, span in enumerate(spans):
-            chip = self._chip_for(tok, trace.data, span, specials)
-            chips.append(Chip(chip.label, chip.caption, i, chip.hexed))
+            label, caption, hexed = self._chip_for(tok, trace.data, span, specials)
+            chips.append(Chip(label, caption, i, hexed))
         highlight = []
         if k < len(trace.steps):
             step = trace.steps[k]
