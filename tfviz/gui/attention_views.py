@@ -35,7 +35,7 @@ import math
 
 import numpy as np
 from PySide6.QtCore import QPointF, QRectF, QSize, Qt, Signal
-from PySide6.QtGui import QColor, QFont, QFontMetrics, QImage, QPainter, QPen
+from PySide6.QtGui import QColor, QFont, QFontMetrics, QImage, QPainter, QPen, QPixmap
 from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
@@ -192,8 +192,12 @@ class MatrixView(_Themed):
     def _layout(self) -> tuple[QRectF, float, float, float, float]:
         """The matrix rectangle, the cell width and height, and the label margins (left, bottom)."""
         fm = QFontMetrics(self._font())
-        left = min(140, max([fm.horizontalAdvance(t) for t in self.rows] + [10]) + 8)
-        bottom = min(120, max([fm.horizontalAdvance(t) for t in self.cols] + [10]) + 8)
+        key = (tuple(self.rows), tuple(self.cols), self.theme.scale)
+        if getattr(self, "_margin_key", None) != key:  # label widths: measured once per token list
+            self._margins = (min(140, max([fm.horizontalAdvance(t) for t in self.rows] + [10]) + 8),
+                             min(120, max([fm.horizontalAdvance(t) for t in self.cols] + [10]) + 8))
+            self._margin_key = key
+        left, bottom = self._margins
         top = fm.height() + 6
         right = 70  # colour bar
         n_r, n_c = max(1, len(self.rows)), max(1, len(self.cols))
@@ -490,7 +494,28 @@ class ModelGrid(_Themed):
         self.current = (layer, head)
         self.update()
 
+    def _sheet(self, left: float, top: float, size: float) -> QPixmap:
+        """All labels and thumbnails as one pixmap, cached until the data, theme or size change."""
+        key = (self.width(), self.height(), self._version)
+        if getattr(self, "_sheet_key", None) == key:
+            return self._sheet_pixmap
+        pm = QPixmap(self.size())
+        pm.fill(QColor(self.theme.bg))
+        p = QPainter(pm)
+        p.setFont(self._font(8))
+        p.setPen(QColor(self.theme.muted))
+        for h in range(self.weights.shape[1]):
+            p.drawText(QRectF(left + h * size, 0, size, top), Qt.AlignCenter, f"H{h + 1}")
+        for l, row in enumerate(self._thumbs):
+            p.drawText(QRectF(0, top + l * size, left - 4, size), Qt.AlignRight | Qt.AlignVCenter, f"L{l + 1}")
+            for h, img in enumerate(row):
+                p.drawImage(QRectF(left + h * size + 1, top + l * size + 1, size - 2, size - 2), img)
+        p.end()
+        self._sheet_key, self._sheet_pixmap = key, pm
+        return pm
+
     def _rebuild(self) -> None:
+        self._version = getattr(self, "_version", 0) + 1
         self._thumbs = [
             [to_image(self.weights[l, h], 0.0, max(1e-6, float(self.weights[l, h].max())), self.cmap)
              for h in range(self.weights.shape[1])]
@@ -517,17 +542,8 @@ class ModelGrid(_Themed):
 
     def paintEvent(self, event) -> None:  # noqa: N802
         p = QPainter(self)
-        p.fillRect(self.rect(), QColor(self.theme.bg))
         left, top, size = self._geometry()
-        p.setFont(self._font(8))
-        p.setPen(QColor(self.theme.muted))
-        for h in range(self.weights.shape[1]):
-            p.drawText(QRectF(left + h * size, 0, size, top), Qt.AlignCenter, f"H{h + 1}")
-        for l, row in enumerate(self._thumbs):
-            p.setPen(QColor(self.theme.muted))
-            p.drawText(QRectF(0, top + l * size, left - 4, size), Qt.AlignRight | Qt.AlignVCenter, f"L{l + 1}")
-            for h, img in enumerate(row):
-                p.drawImage(QRectF(left + h * size + 1, top + l * size + 1, size - 2, size - 2), img)
+        p.drawPixmap(0, 0, self._sheet(left, top, size))  # thumbnails drawn once per data/size
         for (l, h), color, width in ((self.hover, self.theme.accent, 1), (self.current, self.theme.highlight, 3)):
             if l >= 0:
                 p.setPen(QPen(QColor(color), width))

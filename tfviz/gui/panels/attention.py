@@ -177,7 +177,7 @@ class Panel(BasePanel):
         # signals ---------------------------------------------------------------
         self._typing = QTimer(self)
         self._typing.setSingleShot(True)
-        self._typing.setInterval(40)
+        self._typing.setInterval(0)  # coalesce edits of one event-loop turn; one job in flight at a time
         self._typing.timeout.connect(self.request_analysis)
         self.text_edit.textChanged.connect(self._on_text_changed)
         self.layer_slider.valueChanged.connect(lambda v: self.select(v, self.head))
