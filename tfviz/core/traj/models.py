@@ -44,6 +44,7 @@ class ModelConfig:
     n_layers: int = 2
     d_ff: int = 64
     k: int = 20  # proposals (tf-multi, star)
+    decoding: str = "refine"  # tf: "greedy" (feed back own moves) or "refine" (one pass)
 
 
 # ---------------------------------------------------------------- frames
@@ -157,7 +158,9 @@ class TF(_Encoded):
         rel, R, origin = local_frame(obs)
         memory, enc_traces = self.encode(rel)
         last = self.stats.norm(rel[:, -1] - rel[:, -2])[:, None]  # (N, 1, 2)
-        if fut is not None:
+        if self.cfg.decoding == "refine":  # read the constant-velocity guess, correct it
+            out, cross = self.decode(memory, last.expand(-1, PRED, -1))  # (N, 12, 2)
+        elif fut is not None:
             fut_rel = (fut - origin[:, None]) @ R.transpose(1, 2)  # (N, 12, 2)
             prev = torch.cat([last, self.stats.norm(self._true_moves(rel, fut_rel)[:, :-1])], 1)
             out, cross = self.decode(memory, prev)  # (N, 12, 2)

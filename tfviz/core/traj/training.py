@@ -130,6 +130,14 @@ def _validate(model, val: Windows) -> tuple[float, float, float]:
 
 def train_fold(kind: str, root, scene: str, cfg: TrainConfig = TrainConfig()) -> Iterator[TrainStep | TrainDone]:
     """Train ``kind`` on ``root/<scene>/train`` and select on ``root/<scene>/val``."""
+    train, val = scene_windows(root, scene, "train"), scene_windows(root, scene, "val")
+    yield from train_windows(kind, train, val, cfg, scene)
+
+
+def train_windows(
+    kind: str, train: Windows, val: Windows, cfg: TrainConfig = TrainConfig(), scene: str = ""
+) -> Iterator[TrainStep | TrainDone]:
+    """Train ``kind`` on the ``train`` windows, keeping the epoch best on ``val``."""
     import torch
 
     from tfviz.core.traj.batches import augment_groups, group_batches, mirror
@@ -139,7 +147,6 @@ def train_fold(kind: str, root, scene: str, cfg: TrainConfig = TrainConfig()) ->
     torch.manual_seed(cfg.seed)
     gen = torch.Generator().manual_seed(cfg.seed)
     rng = np.random.default_rng(cfg.seed)
-    train, val = scene_windows(root, scene, "train"), scene_windows(root, scene, "val")
     model = build(ModelConfig(kind=kind, d_model=cfg.d_model, d_ff=2 * cfg.d_model))
     fit_stats(model, train)
     opt = torch.optim.AdamW(model.parameters(), lr=cfg.lr, weight_decay=1e-4)

@@ -42,6 +42,7 @@ def save_model(model, path: str | os.PathLike, info: dict | None = None) -> None
     os.close(fd)
     try:
         save_file(tensors, tmp, metadata=meta)
+        os.chmod(tmp, 0o644)  # mkstemp makes it private; weights are shipped files
         os.replace(tmp, path)
     finally:
         if os.path.exists(tmp):
