@@ -54,8 +54,8 @@ def load_model(spec: str, device: str):
     return bert, table, normalize_rows(table), positions
 
 
-def run_analysis(bert, texts, causal, mask_positions, pad_mask):
-    """Worker: one forward pass with all traces; falls back to the CPU if the GPU fails."""
+def run_analysis(bert, texts, causal, mask_positions, pad_mask, device: str | None = None):
+    """Worker: one forward pass with all traces on ``device``; falls back to the CPU if the GPU fails."""
     from tfviz.core.bert.analysis import analyze
     from tfviz.core.device import run_with_fallback
 
@@ -67,7 +67,7 @@ def run_analysis(bert, texts, causal, mask_positions, pad_mask):
             bert.device = dev
         return analyze(bert, texts, causal=causal, mask_positions=mask_positions, pad_mask=pad_mask)
 
-    res, _ = run_with_fallback(work, bert.device, notify=notes.append)
+    res, _ = run_with_fallback(work, device or bert.device, notify=notes.append)
     return res, notes
 
 
@@ -88,6 +88,7 @@ class Panel(BasePanel):
         self._busy = False  # an analysis job is running
         self._dirty = False
         self._requested_load = False
+        self._failed_device = ""  # a device that failed (out of memory): use the CPU until the user switches
 
         # input row -----------------------------------------------------------
         self.text_edit = QPlainTextEdit(DEFAULT_TEXT)
@@ -304,7 +305,7 @@ class Panel(BasePanel):
         self.load_error = ""
         self._update_status()
         self._load_job = self.ctx.jobs.run_call(
-            lambda: load_model(spec, self.ctx.device if self.ctx.device in ("cpu", "cuda", "mps") else "cpu"),
+            lambda: load_model(spec, self._device()),
             on_done=lambda r: self._on_loaded(spec, r),
             on_error=self._on_load_error, name="attention-load")
         self._load_job.finished.connect(self._after_load)
@@ -384,7 +385,7 @@ class Panel(BasePanel):
         self._dirty = False
         self._busy = True
         masks = [sorted(self.masked_tokens.get(b, ())) for b in range(len(texts))]
-        args = (self.bert, texts, self.causal_check.isChecked(), masks, self.pad_check.isChecked())
+        args = (self.bert, texts, self.causal_check.isChecked(), masks, self.pad_check.isChecked(), self._device())
         self._job = self.ctx.jobs.run_call(lambda: run_analysis(*args), on_done=self._on_analysis,
                                            on_error=self._on_analysis_error, name="attention-analyse")
         self._job.finished.connect(self._after_job)
@@ -407,8 +408,9 @@ class Panel(BasePanel):
         for n in notes:
             self.ctx.notify(n)
         if notes:
-            self._update_status()
+            self._failed_device = self.ctx.device
         self.analysis = res
+        self._update_status()
         self.sent_combo.blockSignals(True)
         self.sent_combo.clear()
         for b in range(len(res.texts)):
@@ -585,11 +587,15 @@ class Panel(BasePanel):
     def export_target(self) -> QWidget:
         return self.tabs.currentWidget()
 
+    def _device(self) -> str:
+        """The app's device once resolved ("…" while it is still being resolved at start-up)."""
+        dev = self.ctx.device if self.ctx.device in ("cpu", "cuda", "mps") else "cpu"
+        return "cpu" if dev == self._failed_device else dev  # after a GPU failure: stay on the CPU
+
     def on_device_changed(self, device: str) -> None:
-        if self.bert is not None and device in ("cpu", "cuda", "mps"):
-            self.bert.device = device  # the next analysis moves the model (with CPU fallback)
-            self._update_status()
-            self.request_analysis()
+        self._failed_device = ""
+        if self.bert is not None:
+            self.request_analysis()  # the analysis moves the model (falling back to the CPU)
 
     def on_theme_changed(self) -> None:
         theme = self.ctx.theme
