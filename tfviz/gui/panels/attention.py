@@ -608,6 +608,7 @@ class Panel(BasePanel):
 
     def prepare_shot(self) -> None:
         """Load synchronously and show a real sentence's attention (layer 3, head 4: a clear pattern)."""
+        self._finish_jobs()  # a load started by showEvent: use it rather than loading twice
         if self.bert is None:
             self.load_now("minilm")
         if self.bert is None:
@@ -615,9 +616,21 @@ class Panel(BasePanel):
         if not self.texts():
             self.text_edit.setPlainText(DEFAULT_TEXT)
         self._typing.stop()
+        self._finish_jobs()
         self.analyse_now()
         self.tabs.setCurrentIndex(TABS.index("matrix"))
         self.select(2, 3)
+
+    def _finish_jobs(self) -> None:
+        """Blocking: wait for this panel's running jobs and deliver their results."""
+        from PySide6.QtCore import QCoreApplication
+
+        for _ in range(1000):
+            job = self._load_job if self._loading else (self._job if self._busy else None)
+            if job is None:
+                return
+            job.wait()
+            QCoreApplication.processEvents()
 
     def shutdown(self) -> None:
         self._play.stop()
