@@ -143,6 +143,9 @@ def _write_text(path: Path, text: str) -> None:
     fd, tmp = tempfile.mkstemp(prefix=path.name + ".", suffix=".tmp", dir=path.parent)
     with os.fdopen(fd, "w", encoding="utf-8") as f:
         f.write(text)
+    from tfviz.core.seq2seq.models import public_mode
+
+    os.chmod(tmp, public_mode())
     os.replace(tmp, path)
 
 

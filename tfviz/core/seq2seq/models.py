@@ -69,10 +69,18 @@ def save(model: nn.Module, path: str | os.PathLike, task_name: str, info: dict |
     os.close(fd)
     try:
         save_file(tensors, tmp, metadata=meta)
+        os.chmod(tmp, public_mode())  # mkstemp makes it private (0600)
         os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
+
+
+def public_mode() -> int:
+    """0o666 minus the umask: the mode a plain ``open(path, "w")`` would give."""
+    umask = os.umask(0)
+    os.umask(umask)
+    return 0o666 & ~umask
 
 
 class WeightsError(ValueError):
