@@ -59,7 +59,7 @@ def compare(corpus: Path, vocab_size: int, rounds: int) -> dict:
 def naive_speedup(corpus: Path) -> tuple[float, float]:
     sys.path.insert(0, str(ROOT))
     from tfviz.core.bpe.naive import naive_merges
-    from tfviz.core.bpe.train import count_pieces, train_merges
+    from tfviz.core.bpe.trainer import count_pieces, train_merges
 
     pieces = count_pieces([corpus.read_text(encoding="utf-8")[:200_000]], "gpt4")
     start = time.perf_counter()

@@ -156,7 +156,7 @@ def test_trainer_invariants(text, pattern, n):
 @settings(max_examples=100, deadline=None)
 @given(text=small_corpus, pattern=st.sampled_from(["none", "gpt4"]))
 def test_n_tokens_is_the_length_after_applying_the_merges(text, pattern):
-    from tfviz.core.bpe.train import _merge_in_word
+    from tfviz.core.bpe.trainer import _merge_in_word
 
     pieces = count_pieces([text], pattern)
     steps = list(train_merges(pieces, 20))
@@ -234,7 +234,7 @@ def test_read_corpus_names_file_and_offset(tmp_path):
     assert read_corpus(path, errors="replace").endswith("caf\ufffd")
 
 
-@pytest.mark.parametrize("module", ["display", "merge", "patterns", "tokenizer", "train", "naive", "store", "trees", "vocab", "__init__"])
+@pytest.mark.parametrize("module", ["display", "merge", "patterns", "tokenizer", "trainer", "naive", "store", "trees", "vocab", "__init__"])
 def test_docstring_examples(module):
     """The worked examples in the docstrings are part of what learners read: keep them true."""
     import doctest
@@ -243,3 +243,15 @@ def test_docstring_examples(module):
     mod = importlib.import_module("tfviz.core.bpe" if module == "__init__" else f"tfviz.core.bpe.{module}")
     result = doctest.testmod(mod)
     assert result.failed == 0
+
+
+def test_training_restores_the_cycle_collector():
+    import gc
+
+    assert gc.isenabled()
+    steps = train_merges(count_pieces(["abab abab cdcd"], "none"), 5)
+    next(steps)
+    steps.close()  # cancelled half-way
+    assert gc.isenabled()
+    list(train_merges(count_pieces(["abab abab cdcd"], "none"), 5))
+    assert gc.isenabled()

@@ -1,7 +1,7 @@
 """The slow way to train BPE, for comparison: recount every pair before every merge.
 
-Same tie rule and same skip rule as ``train.py``, so both give the same merges; only the cost
-differs: each merge here touches every piece (O(corpus) per merge), while ``train.py`` touches
+Same tie rule and same skip rule as ``trainer.py``, so both give the same merges; only the cost
+differs: each merge here touches every piece (O(corpus) per merge), while ``trainer.py`` touches
 only the pieces that hold the chosen pair.
 
 >>> naive_merges({"aaabdaaabac": 1}, 3)
@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Mapping
 
-from tfviz.core.bpe.train import _merge_in_word
+from tfviz.core.bpe.trainer import _merge_in_word
 
 
 def naive_merges(pieces: Mapping[str, int], n_merges: int, min_count: int = 2) -> list[tuple[int, int]]:

@@ -30,7 +30,7 @@ from pathlib import Path
 from tfviz.core.bpe.display import token_label
 from tfviz.core.bpe.patterns import PATTERN_NAMES
 from tfviz.core.bpe.tokenizer import Tokenizer
-from tfviz.core.bpe.train import tokenizer_from_merges
+from tfviz.core.bpe.trainer import tokenizer_from_merges
 
 FORMAT = "tfviz-bpe"
 VERSION = 1

@@ -1,7 +1,7 @@
 """A byte-level BPE tokenizer: a rank table, a pre-tokenization pattern, special tokens.
 
 Real vocabularies (GPT-4's cl100k_base, GPT-4o's o200k_base, GPT-2) and the ones tfviz trains
-share this class; only where the ranks come from differs (``vocab.py``, ``train.py``).
+share this class; only where the ranks come from differs (``vocab.py``, ``trainer.py``).
 
 >>> tok = Tokenizer("demo", "gpt4", {bytes([i]): i for i in range(256)} | {b"hi": 256})
 >>> tok.encode("hi!")

@@ -31,6 +31,7 @@ each byte string has one rank, as in tiktoken's rank tables.
 
 from __future__ import annotations
 
+import gc
 import heapq
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Iterator, Mapping
@@ -98,7 +99,21 @@ def train_merges(pieces: Mapping[str, int], n_merges: int, min_count: int = 2) -
 
     ``pieces`` maps each distinct piece to its count (see :func:`count_pieces`). Stop iterating
     to cancel: nothing else needs cleaning up.
+
+    Python's cycle collector is paused until the generator ends or is closed (speed only):
+    training builds millions of small lists and tuples, none in reference cycles, and the
+    collector would walk them again and again (about 40% of the time on the Chinese corpus).
     """
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield from _train_merges(pieces, n_merges, min_count)
+    finally:
+        if enabled:
+            gc.enable()
+
+
+def _train_merges(pieces: Mapping[str, int], n_merges: int, min_count: int) -> Iterator[MergeStep]:
     words = [list(p.encode("utf-8")) for p in pieces]  # piece -> byte ids
     freqs = list(pieces.values())
     counts: dict[tuple[int, int], int] = defaultdict(int)  # pair -> weighted occurrences
