@@ -10,6 +10,7 @@ from PySide6.QtWidgets import (
     QProgressBar,
     QPushButton,
     QSlider,
+    QStyle,
     QWidget,
 )
 from PySide6.QtCore import Qt
@@ -35,11 +36,15 @@ class StepControls(QWidget):
         self.timer = QTimer(self)
         self.timer.timeout.connect(self._tick)
 
-        self.btn_first = QPushButton("⏮")
-        self.btn_prev = QPushButton("◀")
-        self.btn_play = QPushButton("▶")
-        self.btn_next = QPushButton("▶|")
-        self.btn_last = QPushButton("⏭")
+        # Qt's standard media icons: every platform has them (unlike ⏮/⏭ glyphs in fonts).
+        style = self.style()
+        self._icon_play = style.standardIcon(QStyle.SP_MediaPlay)
+        self._icon_pause = style.standardIcon(QStyle.SP_MediaPause)
+        self.btn_first = QPushButton(style.standardIcon(QStyle.SP_MediaSkipBackward), "")
+        self.btn_prev = QPushButton(style.standardIcon(QStyle.SP_MediaSeekBackward), "")
+        self.btn_play = QPushButton(self._icon_play, "")
+        self.btn_next = QPushButton(style.standardIcon(QStyle.SP_MediaSeekForward), "")
+        self.btn_last = QPushButton(style.standardIcon(QStyle.SP_MediaSkipForward), "")
         for b in (self.btn_first, self.btn_prev, self.btn_play, self.btn_next, self.btn_last):
             b.setFocusPolicy(Qt.NoFocus)
             b.setFixedWidth(40)
@@ -125,11 +130,11 @@ class StepControls(QWidget):
             self.set_position(0)
         self._apply_speed()
         self.timer.start()
-        self.btn_play.setText("⏸")
+        self.btn_play.setIcon(self._icon_pause)
 
     def pause(self) -> None:
         self.timer.stop()
-        self.btn_play.setText("▶")
+        self.btn_play.setIcon(self._icon_play)
 
     def toggle_play(self) -> None:
         self.pause() if self.is_playing() else self.play()
