@@ -105,6 +105,8 @@ class Panel(BasePanel):
         self.chip_spans: list[tuple[int, int]] = []
         self.selected_span: tuple[int, int] | None = None
         self.counts: dict | None = None  # token counts of the whole text per tokenizer
+        self.text_chars = self.text_bytes = 0  # size of the whole text
+        self.long_text = False  # longer than the playback covers
         self._generation = 0  # bumps on every text change: stale worker results are dropped
         self._count_job = None
         self._load_job = None
@@ -437,8 +439,8 @@ class Panel(BasePanel):
 
     # compare -------------------------------------------------------------------------------
     def _refresh_compare(self) -> None:
-        if self.tabs.currentIndex() != 1 and not getattr(self, "_force_compare", False):
-            return
+        if self.tabs.currentIndex() != 1:
+            return  # filled when the Compare tab is shown
         text = self.editor.toPlainText()[:TRACE_CHARS]
         names = self._names()
         for key, (label, view) in self.compare_views.items():
@@ -470,7 +472,7 @@ class Panel(BasePanel):
                 self.counts_label.setText(tr("Tokenization", "Loading the GPT-2, GPT-4 and GPT-4o vocabularies…"))
             return
         key = self.tok_combo.currentData()
-        chars, nbytes = getattr(self, "text_chars", 0), getattr(self, "text_bytes", 0)
+        chars, nbytes = self.text_chars, self.text_bytes
         if self.counts is None or key not in self.counts:
             self.counts_label.setText(tr("Tokenization", "{chars} characters · {bytes} bytes · counting tokens…").format(chars=chars, bytes=nbytes))
         else:
@@ -478,7 +480,7 @@ class Panel(BasePanel):
             self.counts_label.setText(
                 tr("Tokenization", "{chars} characters · {bytes} bytes · {tokens} tokens · {bpt:.2f} bytes per token").format(
                     chars=chars, bytes=nbytes, tokens=n, bpt=nbytes / n if n else 0.0))
-        if getattr(self, "long_text", False):
+        if self.long_text:
             self.note.setText(tr("Tokenization", "Long text: the playback and the chips cover the first {n} characters; the counts cover all of it.").format(n=TRACE_CHARS))
             self.note.show()
         else:
