@@ -211,6 +211,17 @@ def test_export_and_colormap(qtbot, panel, tmp_path):
             assert out.stat().st_size > 1000
 
 
+def test_dark_theme_recolours_every_view(qtbot, panel, ctx):
+    ctx.set_theme("dark")
+    for tab in TABS:
+        _show_tab(panel, tab)  # each tab redraws itself when shown
+    assert panel.matrix.theme.name == "dark" and panel.embeddings.theme.name == "dark"
+    assert panel.computation.views[0].theme.name == "dark"
+    img = panel.matrix.grab().toImage()
+    assert img.pixelColor(2, 2).lightness() < 80  # dark background
+    ctx.set_theme("light")
+
+
 def test_chinese_ui(qtbot, panel):
     from tfviz.gui.i18n import set_language
 

@@ -123,6 +123,8 @@ class EmbeddingsTab(QWidget):
         self.theme = theme
         for v in self.heat.values():
             v.set_theme(theme)
+        self.curves.setBackground(theme.bg)
+        self.pca_plot.setBackground(theme.bg)
         self._refresh_plots()
 
     def set_model(self, bert, table: np.ndarray, normed: np.ndarray, positions: np.ndarray) -> None:
