@@ -119,6 +119,7 @@ def test_partial_utf8_label():
     assert token_label("我".encode()) == "我"
     assert token_label(b" a\n\t") == "·a↵→"
     assert token_label(b"\x91x") == "<91>x"
+    assert token_label(b"\xad\xe6") == "<AD E6>"  # neighbouring bad bytes: one group
     assert visible("a b") == "a·b"
     assert split_utf8(b"") == []
 

@@ -140,6 +140,7 @@ def test_train_small_vocabulary_then_use_save_and_load(panel, qtbot, tmp_path):
     counts = [s.count for s in tab.steps]
     assert counts == sorted(counts, reverse=True)
     assert tab.count_plot.xs[-1] == 44 and tab.ratio_plot.ys[-1] > 1.0
+    assert tab.proxy.index(0, 0).data() == "0"  # ranks in ascending order
     # searchable merges table
     qtbot.keyClicks(tab.search, "th")
     assert 0 < tab.proxy.rowCount() < 44

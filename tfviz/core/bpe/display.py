@@ -27,6 +27,8 @@ def split_utf8(data: bytes) -> list[tuple[bool, bytes]]:
 
     >>> split_utf8(b"a\\xe6\\x88b")
     [(True, b'a'), (False, b'\\xe6\\x88'), (True, b'b')]
+    >>> split_utf8(b"\\xad\\xe6")  # the end of one character, the start of another
+    [(False, b'\\xad\\xe6')]
     """
     runs: list[tuple[bool, bytes]] = []
     rest = data
@@ -36,7 +38,11 @@ def split_utf8(data: bytes) -> list[tuple[bool, bytes]]:
         except UnicodeDecodeError as err:
             if err.start:
                 runs.append((True, rest[: err.start]))
-            runs.append((False, rest[err.start : err.end]))
+            bad = rest[err.start : err.end]
+            if runs and not runs[-1][0] and not err.start:
+                runs[-1] = (False, runs[-1][1] + bad)  # one hex group for neighbouring bad bytes
+            else:
+                runs.append((False, bad))
             rest = rest[err.end :]
         else:
             runs.append((True, rest))
