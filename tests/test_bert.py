@@ -100,7 +100,10 @@ def test_mask_token_option(bert):
 def test_head_stages_are_consistent(bert):
     res = analyze(bert, ["Short.", SENTENCES[1]])
     h = res.head(3, 0, 7)
+    from tfviz.core.attention_head import softmax_rows
+
     assert np.allclose(h.scaled, h.scores / np.sqrt(32), atol=1e-5)
+    assert np.abs(softmax_rows(h.masked) - h.weights).max() < 1e-5  # recomputed scores agree with torch
     assert (h.weights[:, res.lengths[0]:] == 0).all()
     assert np.allclose(h.context, h.weights @ h.v, atol=1e-5)
     assert res.padded_tokens(0)[-1] == "[PAD]"
@@ -109,6 +112,11 @@ def test_head_stages_are_consistent(bert):
 def test_long_text_is_truncated_to_512(bert):
     res = analyze(bert, ["word " * 700])
     assert res.shape[3] == 512 and res.truncated
+
+
+def test_max_length_cuts_each_sentence(bert):
+    res = analyze(bert, ["one two three four five six seven eight nine ten", "short"], max_length=6)
+    assert res.lengths == (6, 3) and res.truncated and res.tokens[0][-1] == "[SEP]"
 
 
 def test_empty_text_list_is_refused(bert):

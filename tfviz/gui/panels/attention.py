@@ -35,6 +35,7 @@ from tfviz.gui.panels.attention_embeddings import EmbeddingsTab
 
 DEFAULT_TEXT = "The animal didn't cross the street because it was too tired."
 MAX_SENTENCES = 4
+BATCH_MAX_TOKENS = 128  # per sentence in batch mode: keeps 4 x 72 attention maps small
 TABS = ("matrix", "lines", "model", "computation", "masks", "embeddings", "explain")
 
 
@@ -65,7 +66,8 @@ def run_analysis(bert, texts, causal, mask_positions, pad_mask, device: str | No
         if dev != bert.device:
             bert.model.to(dev)
             bert.device = dev
-        return analyze(bert, texts, causal=causal, mask_positions=mask_positions, pad_mask=pad_mask)
+        return analyze(bert, texts, causal=causal, mask_positions=mask_positions, pad_mask=pad_mask,
+                       max_length=BATCH_MAX_TOKENS if len(texts) > 1 else None)
 
     res, _ = run_with_fallback(work, device or bert.device, notify=notes.append)
     return res, notes
@@ -502,7 +504,9 @@ class Panel(BasePanel):
             if self.bert is not None and not self.texts():
                 out.append(tr("AttentionPanel", "The text is empty: type a sentence."))
             return out
-        if res.truncated:
+        if res.truncated and len(res.texts) > 1:
+            out.append(tr("AttentionPanel", "In batch mode each sentence is cut to {n} tokens.").format(n=BATCH_MAX_TOKENS))
+        elif res.truncated:
             out.append(tr("AttentionPanel", "The text is longer than the model's {n} positions: only the first {n} "
                                             "tokens are used.").format(n=self.bert.config.max_positions))
         unk = sum(t.count("[UNK]") for t in res.tokens)
