@@ -194,3 +194,13 @@ def test_malformed_rank_file_names_line(tmp_path):
 def test_unknown_tokenizer():
     with pytest.raises(ValueError, match="unknown tokenizer"):
         vocab.load("gpt5")
+
+
+@settings(max_examples=100, deadline=None)
+@given(text=st.text(max_size=80))
+def test_trace_ids_equal_encode(pair, text):
+    ours, _ = pair
+    trace = ours.encode_trace(text, disallowed_special=())
+    assert list(trace.ids) == ours.encode_ordinary(text)
+    spans = trace.spans_at(len(trace.steps))
+    assert [ours.ranks[trace.data[a:b]] for a, b in spans] == list(trace.ids)

@@ -242,3 +242,20 @@ def test_prepare_shot_is_mid_playback(panel, qtbot):
     assert 0 < panel.controls.position < n
     assert panel.chips.highlight and panel.tree.topLevelItemCount() == 1
     assert "我" in SHOT_TEXT and "Tokenizers" in SHOT_TEXT
+
+
+def test_typing_into_long_text_runs_one_count_at_a_time(panel, ctx, qtbot):
+    from PySide6.QtGui import QTextCursor
+
+    text = "Tokens and 词元. " * 40000
+    panel.editor.setPlainText(text)
+    qtbot.waitUntil(lambda: panel._count_job is not None, timeout=10000)
+    panel.editor.moveCursor(QTextCursor.End)
+    for ch in "abc":
+        qtbot.keyClicks(panel.editor, ch)
+        panel.refresh()  # as the debounce timer would
+        assert len([j for j in ctx.jobs.active() if j.name == "bpe-count"]) <= 1
+    final = text + "abc"
+    expected = len(panel.tokenizers["cl100k"].encode_ordinary(final))
+    qtbot.waitUntil(lambda: panel.counts is not None and panel.counts.get("cl100k") == expected, timeout=120000)
+    assert panel.text_chars == len(final)

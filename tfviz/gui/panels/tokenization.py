@@ -109,6 +109,8 @@ class Panel(BasePanel):
         self.long_text = False  # longer than the playback covers
         self._generation = 0  # bumps on every text change: stale worker results are dropped
         self._count_job = None
+        self._count_stale = False  # the text changed while a count was running
+        self._closing = False
         self._load_job = None
         self._load_error = ""
         self._labels: dict[bytes, tuple[str, bool]] = {}  # token bytes -> (label, has hex bytes)
@@ -323,18 +325,9 @@ class Panel(BasePanel):
         self.text_chars, self.text_bytes = len(text), len(text.encode("utf-8"))
         self.counts = None
         if len(text) <= SYNC_CHARS:
-            others = {k: t for k, t in self.tokenizers.items()}
-            self.counts = _count_all(others, text, self.special.isChecked())
+            self.counts = _count_all(dict(self.tokenizers), text, self.special.isChecked())
         else:
-            generation = self._generation
-            others = dict(self.tokenizers)
-            special = self.special.isChecked()
-            if self._count_job is not None:
-                self._count_job.cancel()  # its result would be stale anyway
-            self._count_job = self.ctx.jobs.run_call(
-                lambda: _count_all(others, text, special),
-                on_done=lambda counts, g=generation: self._on_counts(g, counts), name="bpe-count")
-            self._count_job.finished.connect(self._forget_count_job)
+            self._start_count()
         self.steps_model.set_trace(self.trace, tok)
         self.selected_span = None
         self.tree.clear()
@@ -343,10 +336,24 @@ class Panel(BasePanel):
         self._update_texts()
         self._refresh_compare()
 
+    def _start_count(self) -> None:
+        """Count the long text in a worker. One count at a time: while one runs, typing only
+        marks the counts stale, and the next count starts when it ends."""
+        if self._count_job is not None:
+            self._count_stale = True
+            return
+        self._count_stale = False
+        text, generation = self.editor.toPlainText(), self._generation
+        others, special = dict(self.tokenizers), self.special.isChecked()
+        self._count_job = self.ctx.jobs.run_call(
+            lambda: _count_all(others, text, special),
+            on_done=lambda counts, g=generation: self._on_counts(g, counts), name="bpe-count")
+        self._count_job.finished.connect(self._forget_count_job)
+
     def _forget_count_job(self) -> None:
-        job = self.sender()
-        if self._count_job is job or job is None:
-            self._count_job = None
+        self._count_job = None
+        if self._count_stale and not self._closing:
+            self._start_count()
 
     def _on_counts(self, generation: int, counts: dict) -> None:
         if generation != self._generation:
@@ -528,6 +535,7 @@ class Panel(BasePanel):
             self._on_chip_clicked(max(range(len(spans)), key=lambda i: spans[i][1] - spans[i][0]))
 
     def shutdown(self) -> None:
+        self._closing = True
         self.controls.pause()
         self.train_tab.cancel()
         for job in (self._count_job, self._load_job):
