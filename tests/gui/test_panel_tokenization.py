@@ -259,3 +259,13 @@ def test_typing_into_long_text_runs_one_count_at_a_time(panel, ctx, qtbot):
     expected = len(panel.tokenizers["cl100k"].encode_ordinary(final))
     qtbot.waitUntil(lambda: panel.counts is not None and panel.counts.get("cl100k") == expected, timeout=120000)
     assert panel.text_chars == len(final)
+
+
+def test_theme_change_recolours(panel, ctx, qtbot):
+    type_text(qtbot, panel, "hi")
+    ctx.set_theme("dark")
+    assert panel.chips.theme.name == "dark"
+    assert panel.compare_views["o200k"][1].theme.name == "dark"
+    assert panel.train_tab.count_plot.theme.name == "dark"
+    panel.chips.repaint()
+    ctx.set_theme("light")
