@@ -63,3 +63,27 @@ def test_cli_names_the_bad_line(tmp_path, capsys):
     (tmp_path / "eth" / "test" / "x.txt").write_text("0\t1\t1.0\t2.0\n10\t1\tnan\t2.0\n")
     assert _run(["traj", "eval", "--data", str(tmp_path), "--scene", "eth", "--model", "cv"]) == 2
     assert "x.txt:2: not a finite number" in capsys.readouterr().err
+
+
+def test_cli_train_then_eval_on_a_tiny_folder(tmp_path, capsys):
+    """`traj train` writes a fold's weights atomically; `traj eval --weights` reads them."""
+    from tfviz.core.traj.data import format_recording
+    from tfviz.core.traj.synthetic import SceneConfig, simulate
+    from tfviz.core.traj.weights import load_model
+
+    for split, seed in (("train", 1), ("val", 2), ("test", 3)):
+        folder = tmp_path / "data" / "eth" / split
+        folder.mkdir(parents=True)
+        rec = simulate(SceneConfig(n_people=8, seed=seed, seconds=16, spread=2))
+        (folder / f"synthetic_{split}.txt").write_text(format_recording(rec))
+    out = tmp_path / "weights"
+    argv = ["traj", "train", "--data", str(tmp_path / "data"), "--scene", "eth", "--model", "tf",
+            "--epochs", "1", "--per-epoch", "32", "--out", str(out)]
+    assert _run(argv) == 0
+    _, info = load_model(out / "tf_eth.safetensors")
+    assert info["selected_on"] == "val" and info["seed"] == 0
+    capsys.readouterr()
+    assert _run(["traj", "eval", "--data", str(tmp_path / "data"), "--scene", "eth", "--model", "tf",
+                 "--weights", str(out), "--json"]) == 0
+    result = json.loads(capsys.readouterr().out)
+    assert result["eth"]["windows"] > 0 and result["avg"]["ade"] > 0

@@ -9,10 +9,11 @@ no header, metres, one annotation step every 10 frame ids (0.4 s, 2.5 fps)::
 
 Every problem is reported with its file and line, never skipped in silence:
 
-    >>> parse_text("0 1 1.0 nan\\n", "bad.txt")
-    Traceback (most recent call last):
-    ...
-    tfviz.core.traj.data.TrajFormatError: bad.txt:1: not a finite number: 'nan'
+    >>> try:
+    ...     parse_text("0 1 1.0 nan\\n", "bad.txt")
+    ... except TrajFormatError as err:
+    ...     print(err)
+    bad.txt:1: not a finite number: 'nan'
 
 A *window* is one pedestrian seen in 20 consecutive frames of the recording's frame list
 (8 observed, 12 to predict); the start slides by one frame (the Social-GAN protocol).
@@ -209,6 +210,16 @@ def load_file(path: str | os.PathLike) -> Recording:
     return parse_text(_read_text(str(path)), str(path))
 
 
+def format_recording(rec: Recording) -> str:
+    """The ETH/UCY text of a recording (tab separated), e.g. to save a synthetic scene.
+
+    >>> format_recording(parse_text("0 1 1.5 2\\n"))
+    '0\\t1\\t1.5\\t2.0\\n'
+    """
+    rows = zip(rec.frames.tolist(), rec.peds.tolist(), rec.xy[:, 0].tolist(), rec.xy[:, 1].tolist())
+    return "".join(f"{f:g}\t{p:g}\t{x!r}\t{y!r}\n" for f, p, x, y in rows)
+
+
 # ---------------------------------------------------------------- folders
 
 
@@ -280,7 +291,7 @@ def make_windows(recordings: list[Recording], obs: int = OBS, pred: int = PRED) 
     """Cut every recording into windows of ``obs + pred`` consecutive frames.
 
     >>> rec = parse_text("".join(f"{10*i} 1 {0.4*i} 0\\n" for i in range(21)))
-    >>> w = make_windows([rec]); len(w), w.obs.shape, w.fut[0, -1].tolist()
+    >>> w = make_windows([rec]); len(w), w.obs.shape, w.fut[0, -1].round(6).tolist()
     (2, (2, 8, 2), [7.6, 0.0])
     """
     seq = obs + pred

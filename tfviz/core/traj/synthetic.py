@@ -17,7 +17,7 @@ The same seed always gives the same scene::
     >>> a = simulate(SceneConfig(n_people=6, seed=3, seconds=20))
     >>> b = simulate(SceneConfig(n_people=6, seed=3, seconds=20))
     >>> bool((a.xy == b.xy).all()), a.n_peds
-    (True, 6)
+    (True, 2)
 """
 
 from __future__ import annotations

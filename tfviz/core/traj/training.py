@@ -153,7 +153,8 @@ def train_windows(
     obs_all = torch.from_numpy(train.obs).float()
     fut_all = torch.from_numpy(train.fut).float()
     per_epoch = min(cfg.per_epoch, len(train))
-    steps = max(1, per_epoch // cfg.batch) if kind != "star" else None
+    batch = max(1, min(cfg.batch, per_epoch))
+    steps = max(1, per_epoch // batch) if kind != "star" else None
     best_score, best = float("inf"), None
     total = None
     for epoch in range(1, cfg.epochs + 1):
@@ -166,10 +167,8 @@ def train_windows(
             batches = [augment_groups(b, gen) for b in group_batches(train, cfg.max_agents, order)]
             steps = len(batches)
         else:
-            idx = torch.from_numpy(rng.permutation(len(train))[: steps * cfg.batch])
-            batches = [
-                mirror(obs_all[j], fut_all[j], gen) for j in idx.view(steps, cfg.batch)
-            ]
+            idx = torch.from_numpy(rng.permutation(len(train))[: steps * batch])
+            batches = [mirror(obs_all[j], fut_all[j], gen) for j in idx.view(steps, batch)]
         if total is None:
             total = steps * cfg.epochs
         for step, batch in enumerate(batches, 1):
@@ -187,6 +186,6 @@ def train_windows(
         if is_best:
             best_score = score
             best = (epoch, ade, fde, {k: v.detach().clone() for k, v in model.state_dict().items()})
-        yield TrainStep(kind, scene, epoch, cfg.epochs, steps, steps, float(loss), ade, fde, is_best)
+        yield TrainStep(kind, scene, epoch, cfg.epochs, steps, steps, float(loss.detach()), ade, fde, is_best)
     epoch, ade, fde, state = best
     yield TrainDone(kind, scene, epoch, ade, fde, time.perf_counter() - t0, state)

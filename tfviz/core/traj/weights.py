@@ -17,7 +17,9 @@ from tfviz.core.traj.models import ModelConfig, build
 
 
 def weights_name(kind: str, scene: str) -> str:
-    """>>> weights_name("tf-multi", "eth")
+    """The file name of one model and fold.
+
+    >>> weights_name("tf-multi", "eth")
     'tf-multi_eth.safetensors'
     """
     return f"{kind}_{scene}.safetensors"
