@@ -150,9 +150,10 @@ def test_attention_rows_sum_to_one_and_skip_padding(fresh, kind):
     with torch.no_grad():
         memory = model.encode(src, lengths)
         _, _, look = model.step(memory, model.init_state(memory), torch.tensor([BOS, BOS]))
-    assert look.shape == (2, src.shape[1])
+    marker = getattr(model, "src_end_marker", False)  # the Transformer reads one more: </s>
+    assert look.shape == (2, src.shape[1] + marker)
     torch.testing.assert_close(look.sum(-1), torch.ones(2))
-    assert float(look[0, 8:].abs().sum()) == 0.0  # padding after the 8 real characters
+    assert float(look[0, 8 + marker :].abs().sum()) == 0.0  # padding after the real characters
 
 
 def test_padding_does_not_change_the_answer(fresh):
@@ -174,13 +175,15 @@ def test_decode_generator_and_result(fresh):
         if kind == "rnn":
             assert res.alignment is None and res.context.shape == (128,)
             assert all(np.array_equal(s.look, res.context) for s in res.steps)  # always the same c
+            assert res.columns == tuple("Nov 29, 2026")
         else:
-            assert res.alignment.shape == (len(res.steps), 12)
+            assert res.alignment.shape == (len(res.steps), len(res.columns))
         if kind == "transformer":
-            assert res.maps["enc_self"].shape == (2, 4, 12, 12)
+            assert res.columns == tuple("Nov 29, 2026") + ("</s>",)
+            assert res.maps["enc_self"].shape == (2, 4, 13, 13)
             t = len(res.steps)
             assert res.maps["dec_self"].shape == (2, 4, t, t)
-            assert res.maps["cross"].shape == (2, 4, t, 12)
+            assert res.maps["cross"].shape == (2, 4, t, 13)
             assert np.allclose(np.triu(res.maps["dec_self"][0, 0], 1), 0)  # causal
             # the last layer's cross-attention, averaged over heads, is what each step looked at
             np.testing.assert_allclose(res.maps["cross"][-1].mean(0), res.alignment, atol=1e-5)
@@ -190,7 +193,7 @@ def test_bad_inputs_decode(fresh):
     task = get_task("dates")
     model = fresh["transformer"]
     empty = decode(model, task, "")
-    assert empty.text == "" and len(empty.steps) >= 1
+    assert empty.text == "" and len(empty.steps) >= 1 and empty.columns == ("<pad>", "</s>")
     weird = decode(model, task, "Nov 29, 2026 ☃")
     assert weird.unknown == (13,)
     long = decode(model, task, "x" * 100)

@@ -184,7 +184,8 @@ def _run(args: argparse.Namespace) -> int:
             continue
         doc = {"input": text, "output": res.output, "used_input": res.text, "truncated": res.truncated,
                "unknown": list(res.unknown)}  # fmt: skip
-        if res.alignment is not None:
+        if res.alignment is not None:  # rows: output steps (last: </s>); columns: attention_columns
+            doc["attention_columns"] = list(res.columns)
             doc["attention"] = [[round(float(v), 5) for v in row] for row in res.alignment]
         if res.valid_date is not None:
             doc["valid_date"] = res.valid_date

@@ -26,17 +26,18 @@ class DecodeStep:
     token: int  # chosen id
     char: str  # its text ('</s>' at the end)
     prob: float  # its softmax probability
-    look: np.ndarray  # (S,) attention over input characters, or (hidden,) context vector c
+    look: np.ndarray  # (S,) attention over the encoder's columns, or (hidden,) context vector c
 
 
 @dataclass(frozen=True)
 class DecodeResult:
     text: str  # the input actually used (after truncation)
+    columns: tuple[str, ...]  # what the encoder read: the characters, plus '</s>' for the Transformer
     truncated: bool  # True when the input was longer than the model supports
     unknown: tuple[int, ...]  # input positions with characters outside the vocabulary
     output: str  # decoded string (without </s>)
     steps: tuple[DecodeStep, ...]
-    alignment: np.ndarray | None  # (T_out, S) attention per output step; None for rnn
+    alignment: np.ndarray | None  # (T_out, len(columns)) attention per output step; None for rnn
     context: np.ndarray | None  # (hidden,) the RNN's single context vector c; None otherwise
     maps: dict[str, np.ndarray] = field(default_factory=dict)  # transformer: enc_self (L,H,S,S), dec_self (L,H,T,T), cross (L,H,T,S)
     valid_date: bool | None = None  # dates task: is the output a real calendar date?
@@ -77,8 +78,12 @@ def decode(model, task: Task, text: str) -> DecodeResult:
     if model.kind == "transformer":
         maps = transformer_maps(model, task, used, [s.token for s in steps])
     alignment = None if not model.has_attention else np.stack([s.look for s in steps])  # (T, S)
+    columns = tuple(used) if used else ("<pad>",)  # an empty input is read as one <pad>
+    if getattr(model, "src_end_marker", False):
+        columns += ("</s>",)
     return DecodeResult(
         text=used,
+        columns=columns,
         truncated=len(text) > task.max_src,
         unknown=tuple(task.src.unknown_positions(used)),
         output=output,

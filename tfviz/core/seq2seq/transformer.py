@@ -9,6 +9,9 @@ It uses :class:`~tfviz.core.attention.EncoderBlock` / :class:`~tfviz.core.attent
 * cross-attention: the decoder states are the queries, the encoder output the keys and values.
 
 There is no recurrence: positions come from the sinusoidal encoding added to the embeddings.
+For the same reason the model cannot feel where its input ends, so the encoder input gets an
+end marker ``</s>`` (the RNNs know it from having read the sequence): with it, the encoder can
+work out how far each character is from the end, which reversing needs.
 """
 
 from __future__ import annotations
@@ -21,7 +24,7 @@ from torch import Tensor, nn
 
 from tfviz.core.attention import AttentionTrace, DecoderBlock, EncoderBlock, sinusoidal_positions
 from tfviz.core.masks import causal_mask, padding_mask
-from tfviz.core.seq2seq.vocab import PAD
+from tfviz.core.seq2seq.vocab import EOS, PAD
 
 
 @dataclass
@@ -34,6 +37,7 @@ class TransformerMemory:
 class TransformerSeq2Seq(nn.Module):
     kind = "transformer"
     has_attention = True
+    src_end_marker = True  # the encoder reads x_1 .. x_S </s>
 
     def __init__(self, n_src: int, n_tgt: int, d_model: int = 64, n_heads: int = 4,
                  n_layers: int = 2, d_ff: int = 128, max_len: int = 80) -> None:  # fmt: skip
@@ -52,8 +56,20 @@ class TransformerSeq2Seq(nn.Module):
     def embed(self, emb: nn.Embedding, ids: Tensor) -> Tensor:
         return emb(ids) * math.sqrt(self.d_model) + self.pe[: ids.shape[1]]  # (B, T, D)
 
+    @staticmethod
+    def add_end_marker(src: Tensor, lengths: Tensor) -> tuple[Tensor, Tensor]:
+        """Write </s> after each input: (B, S) -> (B, S + 1), lengths + 1.
+
+        >>> TransformerSeq2Seq.add_end_marker(torch.tensor([[5, 6], [7, 0]]), torch.tensor([2, 1]))[0].tolist()
+        [[5, 6, 2], [7, 2, 0]]
+        """
+        out = torch.cat([src, torch.full_like(src[:, :1], PAD)], dim=1)  # (B, S + 1)
+        out[torch.arange(src.shape[0], device=src.device), lengths.to(src.device)] = EOS
+        return out, lengths + 1
+
     def encode(self, src: Tensor, lengths: Tensor) -> TransformerMemory:
-        allowed = padding_mask(lengths.tolist(), src.shape[1]).to(src.device)  # (B, 1, 1, S)
+        src, lengths = self.add_end_marker(src, lengths)  # (B, S + 1)
+        allowed = padding_mask(lengths.tolist(), src.shape[1]).to(src.device)  # (B, 1, 1, S + 1)
         x = self.embed(self.src_emb, src)  # (B, S, D)
         traces = []
         for layer in self.enc_layers:
@@ -79,11 +95,11 @@ class TransformerSeq2Seq(nn.Module):
         """The decoder re-reads all tokens so far (no cache: easy to read, fast enough here).
 
         Returns logits (B, V) for the next token, the new prefix (B, t+1), and the last layer's
-        cross-attention of the newest position, averaged over heads (B, S).
+        cross-attention of the newest position, averaged over heads (B, S + 1: the last column is </s>).
         """
         prefix = torch.cat([state, prev[:, None]], dim=1)  # (B, t+1)
         logits, _, cross = self.decode(memory, prefix)
-        look = cross[-1].weights[:, :, -1, :].mean(dim=1)  # (B, S)
+        look = cross[-1].weights[:, :, -1, :].mean(dim=1)  # (B, S + 1)
         return logits[:, -1], prefix, look
 
     def forward(self, src: Tensor, lengths: Tensor, tgt_in: Tensor) -> Tensor:

@@ -477,7 +477,7 @@ class Panel(BasePanel):
             return
         self.result_label.setText(self._result_html(res))
         self.notice_label.setText(self._notices(res))
-        inputs = list(res.text)
+        inputs = list(res.columns)
         outputs = [s.char for s in res.steps]
         self.strip.set_sequence(inputs, outputs, res.unknown)
         has_attn = res.alignment is not None
@@ -533,7 +533,7 @@ class Panel(BasePanel):
             self.matrix.set_selected_row(i)
             j = int(np.argmax(st.look))
             self.look_label.setText(tr("EncoderDecoder", "Step {i}: wrote “{ch}” (p = {p:.2f}) looking most at input “{src}” (weight {w:.2f}).")
-                                    .format(i=i + 1, ch=st.char, p=st.prob, src=res.text[j] if j < len(res.text) else "", w=float(st.look[j])))  # fmt: skip
+                                    .format(i=i + 1, ch=st.char, p=st.prob, src=res.columns[j], w=float(st.look[j])))  # fmt: skip
         else:
             self.strip.set_step(i, None)
             self.look_label.setText(tr("EncoderDecoder", "Step {i}: wrote “{ch}” (p = {p:.2f}). No attention: every step sees the same vector c.")
@@ -573,7 +573,7 @@ class Panel(BasePanel):
         mats = self._display_maps(res)
         layer, head = self.map_cell
         layer, head = min(layer, mats.shape[0] - 1), min(head, mats.shape[1] - 1)
-        ins = [c if c != " " else "·" for c in res.text]
+        ins = [c if c != " " else "·" for c in res.columns]
         outs_in = ["<s>"] + [s.char for s in res.steps][:-1]  # what the decoder was fed
         rows, cols = {"enc_self": (ins, ins), "dec_self": (outs_in, outs_in), "cross": (outs_in, ins)}[self.map_kind]
         self.map_matrix.set_data(rows, cols, mats[layer, head], title=tr("EncoderDecoder", "layer {l}, head {h}").format(l=layer + 1, h=head + 1))

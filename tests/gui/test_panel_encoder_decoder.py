@@ -1,0 +1,149 @@
+"""The encoder-decoder panel as a user drives it: type, toggle models, step, train, cancel."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from PySide6.QtCore import Qt
+
+from tfviz.core.seq2seq.models import shipped_path
+from tfviz.core.seq2seq.tasks import is_valid_iso_date
+from tfviz.gui.panels.encoder_decoder import KINDS, Panel
+
+WAIT = 120_000  # ms: jobs share a busy 2-core machine
+
+pytestmark = pytest.mark.skipif(
+    not all(shipped_path(k, t).is_file() for k in KINDS for t in ("dates", "reverse")),
+    reason="shipped seq2seq weights not built yet",
+)
+
+
+@pytest.fixture
+def panel(ctx, qtbot, tmp_path, monkeypatch):
+    monkeypatch.setenv("TFVIZ_DATA_DIR", str(tmp_path / "data"))
+    p = Panel(ctx)
+    qtbot.addWidget(p)
+    p.resize(1300, 900)
+    p.show()
+    _wait(qtbot, p)
+    yield p
+    p.shutdown()
+
+
+def _wait(qtbot, p):
+    qtbot.waitUntil(lambda: not p.is_busy() and bool(p.results), timeout=WAIT)
+
+
+def _type(qtbot, p, text):
+    p.input.clear()
+    qtbot.keyClicks(p.input, text)
+    qtbot.keyClick(p.input, Qt.Key_Return)
+    qtbot.waitUntil(lambda: p.decoded_text == text and not p.is_busy(), timeout=WAIT)
+
+
+def test_toggle_three_models_on_one_input_and_step(panel, qtbot):
+    _type(qtbot, panel, "29 November 2026")
+    outputs = {}
+    for kind in KINDS:
+        qtbot.mouseClick(panel.model_buttons[kind], Qt.LeftButton)
+        assert panel.kind == kind
+        res = panel.current()
+        outputs[kind] = res.output
+        assert res.output in panel.result_label.text()
+        n = len(res.steps)
+        panel.go_first()
+        assert panel.controls.position == 0 and panel.strip.current == 0
+        assert panel.strip.outputs[:1] == [res.steps[0].char]
+        panel.step(1)
+        panel.step(1)
+        assert panel.strip.current == 2
+        assert "3" in panel.look_label.text()
+        panel.go_last()
+        assert panel.strip.current == n - 1
+        if kind == "rnn":
+            assert panel.vector.isVisible() and not panel.matrix.isVisible()
+            assert panel.strip.weights is None
+            assert np.array_equal(panel.vector.values, res.context)
+        else:
+            assert panel.matrix.isVisible() and not panel.vector.isVisible()
+            assert panel.matrix.mat.shape == (n, len(res.columns))
+            np.testing.assert_allclose(panel.strip.weights.sum(), 1.0, atol=1e-5)
+    assert outputs["transformer"] == "2026-11-29"
+    assert outputs["rnn-attn"] == "2026-11-29"
+
+
+def test_play_and_transformer_maps(panel, qtbot):
+    _type(qtbot, panel, "二〇二六年十一月二十九日")
+    panel.set_model("transformer")
+    panel.go_first()
+    panel.toggle_play()
+    qtbot.waitUntil(lambda: panel.controls.position >= 2, timeout=WAIT)
+    panel.toggle_play()
+    assert not panel.controls.is_playing()
+    res = panel.current()
+    assert res.output == "2026-11-29"
+    panel.tabs.setCurrentIndex(1)
+    for i, name in enumerate(("enc_self", "dec_self", "cross")):
+        panel.map_combo.setCurrentIndex(i)
+        assert panel.grid.weights.shape[:2] == (2, 4)
+        assert panel.grid.weights.shape[2:] == res.maps[name].shape[2:]
+    panel._on_map_cell(1, 3)
+    assert panel.map_matrix.title.endswith("2, head 4") or "4" in panel.map_matrix.title
+
+
+def test_bad_inputs(panel, qtbot):
+    _type(qtbot, panel, "Nov 29, 2026 ☃")
+    assert "☃" in panel.notice_label.text()
+    assert panel.strip.unknown == {13}
+    _type(qtbot, panel, "")
+    assert "empty" in panel.notice_label.text()
+    _type(qtbot, panel, "November 29, 2026" * 3)
+    assert "32" in panel.notice_label.text()
+    _type(qtbot, panel, "February 30, 2026")
+    for kind in KINDS:
+        panel.set_model(kind)
+        res = panel.current()
+        assert res.valid_date == is_valid_iso_date(res.output)
+        assert ("not a valid date" in panel.result_label.text()) == (not res.valid_date)
+
+
+def test_reverse_task_and_compare_view(panel, qtbot):
+    panel.task_combo.setCurrentIndex(1)
+    qtbot.waitUntil(lambda: panel.decoded_text == "attentionisallyouneed" and not panel.is_busy(), timeout=WAIT)
+    for kind in ("rnn-attn", "transformer"):
+        panel.set_model(kind)
+        assert panel.current().output == "attentionisallyouneed"[::-1]
+    panel.tabs.setCurrentIndex(2)
+    curves = panel.compare_plot.getPlotItem().listDataItems()
+    assert len(curves) == 3
+    x, y = curves[0].getData()
+    assert x[0] == 4 and x[-1] == 60 and ((0 <= y) & (y <= 1)).all()
+    assert "173" in panel.compare_table.text() or "parameters" in panel.compare_table.text()
+
+
+def test_train_cancel_then_keep(panel, qtbot, tmp_path):
+    from tfviz.core.seq2seq.models import user_path
+
+    panel.set_model("rnn")
+    panel.tabs.setCurrentIndex(3)
+    panel.steps_spin.setValue(5000)
+    qtbot.mouseClick(panel.train_button, Qt.LeftButton)
+    qtbot.waitUntil(lambda: len(panel.train_log) >= 3, timeout=WAIT)
+    qtbot.mouseClick(panel.progress.cancel_button, Qt.LeftButton)
+    qtbot.waitUntil(lambda: panel._train_job is None, timeout=WAIT)
+    assert "cancelled" in panel.train_status.text()
+    assert not user_path("rnn", "dates").exists()
+    assert not panel.keep_button.isEnabled()
+
+    panel.steps_spin.setValue(12)
+    qtbot.mouseClick(panel.train_button, Qt.LeftButton)
+    qtbot.waitUntil(lambda: panel.keep_button.isEnabled(), timeout=WAIT)
+    assert panel.train_log[-1].step == 12
+    x, _ = panel.loss_curve.getData()
+    assert len(x) >= 2
+    qtbot.mouseClick(panel.keep_button, Qt.LeftButton)
+    path = user_path("rnn", "dates")
+    assert path.is_file() and str(tmp_path) in str(path)
+    assert panel.user_weights.isChecked()
+    assert shipped_path("rnn", "dates").is_file()
+    qtbot.waitUntil(lambda: not panel.is_busy(), timeout=WAIT)
