@@ -225,3 +225,24 @@ def test_names_and_config_validation():
                               "num_hidden_layers": 1, "intermediate_size": 4, "vocab_size": 5})
     with pytest.raises(BertLoadError, match="missing key"):
         BertConfig.from_dict({"model_type": "bert"})
+
+
+def test_embedding_helpers(bert):
+    from tfviz.core.bert.embeddings import cosine, nearest, normalize_rows, pca_2d, word_vector
+
+    table = bert.model.embeddings.word.weight.detach().numpy()
+    normed = normalize_rows(table)
+    vocab = [bert.tokenizer.inv[i] for i in range(len(bert.tokenizer))]
+    vec, pieces = word_vector(bert.tokenizer, table, "king")
+    assert pieces == ["king"]
+    assert nearest(normed, vec, vocab, k=3)[0] == ("king", 1.0)
+    assert "king" not in [w for w, _ in nearest(normed, vec, vocab, k=5, skip=["king"])]
+    vec2, pieces2 = word_vector(bert.tokenizer, table, "tokenization")
+    assert pieces2 == ["token", "##ization"]
+    assert np.allclose(vec2, table[[bert.tokenizer.vocab[p] for p in pieces2]].mean(0))
+    assert cosine(vec, vec) == pytest.approx(1.0)
+    for n in (20, 500):  # fewer and more points than dimensions
+        x = np.random.default_rng(n).standard_normal((n, 384))
+        xc = x - x.mean(0)
+        ref = xc @ np.linalg.svd(xc, full_matrices=False)[2][:2].T
+        assert np.allclose(np.abs(pca_2d(x)), np.abs(ref), atol=1e-6)

@@ -377,7 +377,7 @@ class LinesView(_Themed):
         fm = QFontMetrics(self._font())
         top = fm.height() + 10
         n = max(len(self.queries), len(self.keys), 1)
-        row = max(4.0, min(26.0, (self.height() - top - 6) / n))
+        row = max(0.5, min(26.0, (self.height() - top - 6) / n))
         col_w = min(140, max([fm.horizontalAdvance(t) for t in self.queries + self.keys] + [20]) + 10)
         return top, row, col_w
 
@@ -417,20 +417,20 @@ class LinesView(_Themed):
         top, row, col_w = self._geometry()
         x0, x1 = self._span(col_w)
         side, idx = self.hover
-        for i in range(len(self.queries)):
-            for j in range(len(self.keys)):
-                w = float(self.weights[i, j])
-                if w < 0.01:
-                    continue
-                if side == "q" and i != idx or side == "k" and j != idx:
-                    continue
-                c = QColor(hl if side else accent)
-                c.setAlphaF(min(1.0, w))
-                p.setPen(QPen(c, max(1.0, 3.0 * w) * self.theme.pen_width()))
-                p.drawLine(QPointF(x0, top + (i + 0.5) * row), QPointF(x1, top + (j + 0.5) * row))
+        for i, j in self._visible_pairs():
+            if side == "q" and i != idx or side == "k" and j != idx:
+                continue
+            w = float(self.weights[i, j])
+            c = QColor(hl if side else accent)
+            c.setAlphaF(min(1.0, w))
+            p.setPen(QPen(c, max(1.0, 3.0 * w) * self.theme.pen_width()))
+            p.drawLine(QPointF(x0, top + (i + 0.5) * row), QPointF(x1, top + (j + 0.5) * row))
         font, bold = self._font(), self._font(bold=True)
+        every = max(1, math.ceil(QFontMetrics(font).height() / row))  # thin the labels when crowded
         for i, t in enumerate(self.queries):
             on = side == "q" and i == idx
+            if i % every and not on:
+                continue
             p.setFont(bold if on else font)
             p.setPen(hl if on else fg)
             p.drawText(QRectF(0, top + i * row, col_w, row), Qt.AlignRight | Qt.AlignVCenter, t)
@@ -438,10 +438,22 @@ class LinesView(_Themed):
             on = side == "k" and j == idx
             if side == "q" and idx >= 0:
                 on = self.weights[idx, j] >= self.weights[idx].max() - 1e-9
+            if j % every and not on:
+                continue
             p.setFont(bold if on else font)
             p.setPen(hl if on else fg)
             p.drawText(QRectF(x1 + 4, top + j * row, col_w, row), Qt.AlignLeft | Qt.AlignVCenter, t)
         p.end()
+
+    def _visible_pairs(self) -> list[tuple[int, int]]:
+        """(query, key) pairs worth a line: weight ≥ 0.01, at most the 16 strongest per query."""
+        if getattr(self, "_pairs_of", None) is not self.weights:
+            w = self.weights
+            k = min(16, w.shape[1])
+            top = np.argpartition(-w, k - 1, axis=1)[:, :k] if k else np.zeros((len(w), 0), int)  # (T_q, k)
+            self._pairs = [(i, int(j)) for i in range(len(w)) for j in top[i] if w[i, j] >= 0.01]
+            self._pairs_of = w
+        return self._pairs
 
     def mouseMoveEvent(self, event) -> None:  # noqa: N802
         hit = self.token_at(event.position())

@@ -61,14 +61,20 @@ def pca_2d(points: np.ndarray) -> np.ndarray:
     """
     x = np.asarray(points, dtype=np.float64)
     x = x - x.mean(axis=0, keepdims=True)  # (N, D)
-    if len(x) < 2:
-        return np.zeros((len(x), 2))
-    _, _, vt = np.linalg.svd(x, full_matrices=False)  # rows of vt: principal directions
-    axes = vt[:2]  # (2, D)
-    proj = x @ axes.T  # (N, 2)
-    for c in range(proj.shape[1]):
+    n, d = x.shape
+    if n < 2:
+        return np.zeros((n, 2))
+    # The main directions are the top eigenvectors of the covariance xᵀx (D, D); with fewer
+    # points than dimensions the Gram matrix x xᵀ (N, N) is smaller and gives the same picture.
+    if n <= d:
+        vals, vecs = np.linalg.eigh(x @ x.T)  # ascending eigenvalues
+        proj = vecs[:, ::-1][:, :2] * np.sqrt(np.maximum(vals[::-1][:2], 0.0))  # (N, 2)
+    else:
+        _, vecs = np.linalg.eigh(x.T @ x)
+        proj = x @ vecs[:, ::-1][:, :2]  # (N, 2)
+    if proj.shape[1] < 2:
+        proj = np.hstack([proj, np.zeros((n, 2 - proj.shape[1]))])
+    for c in range(2):
         if proj[np.argmax(np.abs(proj[:, c])), c] < 0:
             proj[:, c] = -proj[:, c]
-    if proj.shape[1] < 2:
-        proj = np.hstack([proj, np.zeros((len(x), 1))])
     return proj

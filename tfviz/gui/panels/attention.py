@@ -546,8 +546,9 @@ class Panel(BasePanel):
             self.computation.set_head(res.head(layer, b, head), toks, toks)
         elif tab == "masks":
             self._refresh_masks(toks)
-        elif tab == "embeddings":
-            self.embeddings.set_analysis(res, b)
+        elif tab == "embeddings" and getattr(self, "_embeddings_of", None) != (id(res), b):
+            self.embeddings.set_analysis(res, b)  # does not depend on layer or head
+            self._embeddings_of = (id(res), b)
 
     def _update_grid(self, grid: ModelGrid) -> None:
         """Thumbnails are rebuilt only for a new analysis; otherwise only the outline moves."""

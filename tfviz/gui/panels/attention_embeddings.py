@@ -29,6 +29,7 @@ from tfviz.gui.i18n import tr
 from tfviz.gui.theme import LIGHT, Theme
 
 DIMS = 64  # dimensions shown in the heatmaps
+MAX_LABELS = 60  # sentence tokens labelled in the PCA plot
 
 
 def sinusoidal(n_positions: int, d_model: int) -> np.ndarray:
@@ -195,7 +196,10 @@ class EmbeddingsTab(QWidget):
         xy = pca_2d(np.concatenate(vecs))
         colors = [self.theme.categorical(0)] * len(self.tokens) + [self.theme.categorical(1)] * len(self.added)
         self.scatter.setData(x=xy[:, 0], y=xy[:, 1], brush=[pg.mkBrush(c) for c in colors])
-        for (x, y), name, c in zip(xy, names, colors):
+        shown = set(range(min(len(self.tokens), MAX_LABELS))) | set(range(len(self.tokens), len(names)))
+        for n, ((x, y), name, c) in enumerate(zip(xy, names, colors)):
+            if n not in shown:  # long texts: label the first tokens and every added word
+                continue
             label = pg.TextItem(name, color=c, anchor=(0, 1))
             label.setPos(float(x), float(y))
             self.pca_plot.addItem(label)
