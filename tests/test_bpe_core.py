@@ -256,3 +256,20 @@ def test_training_restores_the_cycle_collector():
     assert gc.isenabled()
     list(train_merges(count_pieces(["abab abab cdcd"], "none"), 5))
     assert gc.isenabled()
+
+
+@pytest.fixture(scope="module")
+def sample_tokenizers():
+    from tfviz.core.assets import asset
+
+    text = asset("samples", "tfviz_guide_en_zh.txt").read_text(encoding="utf-8")
+    return [train([text], 400, pattern) for pattern in ("gpt2", "gpt4", "gpt4o", "none")]
+
+
+@settings(max_examples=100, deadline=None)
+@given(text=st.text(max_size=60))
+def test_round_trip_any_unicode_trained(sample_tokenizers, text):
+    for tok in sample_tokenizers:
+        ids = tok.encode(text, disallowed_special=())
+        assert tok.decode(ids) == text
+        assert all(0 <= i < len(tok.ranks) for i in ids)
