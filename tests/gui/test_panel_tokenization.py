@@ -227,10 +227,14 @@ def test_empty_and_single_character(panel, qtbot):
 
 
 def test_language_switch(panel, qtbot):
+    type_text(qtbot, panel, "hello")
+    panel.tabs.setCurrentIndex(1)
     set_language("zh")
     qtbot.waitUntil(lambda: panel.tabs.tabText(0) == "合并")
     assert panel.train_tab.train_button.text() == "训练"
     assert "词元" in panel.counts_label.text()
+    assert "个词元" in panel.compare_views["cl100k"][0].text()
+    assert "排名" in panel.steps_model.index(0).data()
     set_language("en")
     qtbot.waitUntil(lambda: panel.tabs.tabText(0) == "Merges")
 

@@ -246,6 +246,10 @@ class Panel(BasePanel):
         self.controls.retranslate()
         self.train_tab.retranslate()
         self._update_texts()
+        rows = self.steps_model.rowCount()
+        if rows:  # the step descriptions are formatted when shown: ask the view to redraw them
+            self.steps_model.dataChanged.emit(self.steps_model.index(0), self.steps_model.index(rows - 1))
+        self._refresh_compare()
 
     def _names(self) -> dict[str, str]:
         names = {
