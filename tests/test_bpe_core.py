@@ -273,3 +273,18 @@ def test_round_trip_any_unicode_trained(sample_tokenizers, text):
         ids = tok.encode(text, disallowed_special=())
         assert tok.decode(ids) == text
         assert all(0 <= i < len(tok.ranks) for i in ids)
+
+
+def test_whole_piece_shortcut_is_traced():
+    """tiktoken returns a piece that is itself a token whole, even if no merge reaches it."""
+    from tfviz.core.bpe import Tokenizer
+    from tfviz.core.bpe.trees import merge_tree, render
+
+    tok = Tokenizer("demo", "gpt4", {bytes([i]): i for i in range(256)} | {b"abc": 256})
+    assert tok.encode("abc") == [256]
+    trace = tok.encode_trace("abc")
+    assert list(trace.ids) == [256]
+    (step,) = trace.steps
+    assert (step.mid, step.rank, step.token) == (-1, 256, 256)
+    assert trace.spans_at(1) == [(0, 3)]
+    assert render(merge_tree(trace, 0, 3, 1), trace.data) == "abc (rank 256)\n  a\n  b\n  c"
