@@ -426,14 +426,15 @@ class LinesView(_Themed):
             p.setPen(QPen(c, max(1.0, 3.0 * w) * self.theme.pen_width()))
             p.drawLine(QPointF(x0, top + (i + 0.5) * row), QPointF(x1, top + (j + 0.5) * row))
         font, bold = self._font(), self._font(bold=True)
-        every = max(1, math.ceil(QFontMetrics(font).height() / row))  # thin the labels when crowded
+        line = QFontMetrics(font).height()
+        every = max(1, math.ceil(line / row))  # thin the labels when crowded
         for i, t in enumerate(self.queries):
             on = side == "q" and i == idx
             if i % every and not on:
                 continue
             p.setFont(bold if on else font)
             p.setPen(hl if on else fg)
-            p.drawText(QRectF(0, top + i * row, col_w, row), Qt.AlignRight | Qt.AlignVCenter, t)
+            p.drawText(QRectF(0, top + (i + 0.5) * row - line / 2, col_w, line), Qt.AlignRight | Qt.AlignVCenter, t)
         for j, t in enumerate(self.keys):
             on = side == "k" and j == idx
             if side == "q" and idx >= 0:
@@ -442,7 +443,7 @@ class LinesView(_Themed):
                 continue
             p.setFont(bold if on else font)
             p.setPen(hl if on else fg)
-            p.drawText(QRectF(x1 + 4, top + j * row, col_w, row), Qt.AlignLeft | Qt.AlignVCenter, t)
+            p.drawText(QRectF(x1 + 4, top + (j + 0.5) * row - line / 2, col_w, line), Qt.AlignLeft | Qt.AlignVCenter, t)
         p.end()
 
     def _visible_pairs(self) -> list[tuple[int, int]]:
