@@ -113,6 +113,7 @@ def test_fuzz_equal_to_hugging_face(wp, hf, text):
     ref = hf.encode(text)
     ours = wp.encode(text, max_length=None)
     assert list(ours.ids) == ref.ids, (text, ours.tokens, ref.tokens)
+    assert list(ours.offsets) == [tuple(o) for o in ref.offsets], text
     assert all(0 <= a <= b <= len(text) for a, b in ours.offsets)
 
 
