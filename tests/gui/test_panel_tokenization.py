@@ -273,3 +273,14 @@ def test_theme_change_recolours(panel, ctx, qtbot):
     assert panel.train_tab.count_plot.theme.name == "dark"
     panel.chips.repaint()
     ctx.set_theme("light")
+
+
+def test_piece_boundaries_and_tooltips(panel, qtbot):
+    type_text(qtbot, panel, "hi there")
+    panel.go_first()
+    chips = panel.chips.chips
+    assert [c.new_piece for c in chips] == [True, False, True] + [False] * 5  # "hi" | " there"
+    gap = panel.chips.chip_rect(2).left() - panel.chips.chip_rect(1).right()
+    inner = panel.chips.chip_rect(1).left() - panel.chips.chip_rect(0).right()
+    assert gap > inner  # a wider gap where BPE never merges
+    assert chips[0].tooltip == "id 71 · bytes 68"

@@ -392,10 +392,13 @@ class Panel(BasePanel):
             return
         spans = trace.spans_at(k)[:MAX_CHIPS]
         specials = {p.start: p.special for p in trace.pieces if p.special is not None}
+        starts = {p.start for p in trace.pieces}
         chips = []
         for i, span in enumerate(spans):
             label, caption, hexed = self._chip_for(tok, trace.data, span, specials)
-            chips.append(Chip(label, caption, i, hexed))
+            tip = tr("Tokenization", "id {id} · bytes {hex}").format(
+                id=caption or "—", hex=" ".join(f"{b:02X}" for b in trace.data[span[0] : span[1]]))
+            chips.append(Chip(label, caption, i, hexed, span[0] in starts, tip))
         highlight = []
         if k < len(trace.steps):
             step = trace.steps[k]

@@ -8,9 +8,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from PySide6.QtCore import QPointF, QRectF, QSize, Qt, Signal
+from PySide6.QtCore import QEvent, QPointF, QRectF, QSize, Qt, Signal
 from PySide6.QtGui import QColor, QFont, QFontMetricsF, QPainter, QPainterPath, QPen
-from PySide6.QtWidgets import QSizePolicy, QWidget
+from PySide6.QtWidgets import QSizePolicy, QToolTip, QWidget
 
 from tfviz.gui.theme import Theme
 
@@ -21,6 +21,8 @@ class Chip:
     caption: str  # beneath: the id ("15339"), or "" for raw bytes with no id
     color_index: int  # which palette colour
     hexed: bool = False  # label shows raw bytes in hex (painted in a muted colour)
+    new_piece: bool = False  # first token of a pre-tokenized piece: drawn after a wider gap
+    tooltip: str = ""
 
 
 class ChipView(QWidget):
@@ -29,7 +31,7 @@ class ChipView(QWidget):
 
     chip_clicked = Signal(int)
 
-    PAD_X, PAD_Y, GAP, ROW_GAP = 5.0, 3.0, 4.0, 6.0
+    PAD_X, PAD_Y, GAP, ROW_GAP, PIECE_GAP = 5.0, 3.0, 4.0, 6.0, 10.0
 
     def __init__(self, theme: Theme, parent: QWidget | None = None, font_pt: float = 12.0) -> None:
         super().__init__(parent)
@@ -81,6 +83,8 @@ class ChipView(QWidget):
         for chip in self.chips:
             w = max(fm.horizontalAdvance(chip.label), fs.horizontalAdvance(chip.caption), 8.0) + 2 * self.PAD_X
             w = min(w, max(width - 2 * self.GAP, 20.0))
+            if chip.new_piece and x > self.GAP:
+                x += self.PIECE_GAP  # BPE never merges across this gap
             if x + w > width - self.GAP and x > self.GAP:
                 x = self.GAP
                 y += chip_h + self.ROW_GAP
@@ -144,6 +148,23 @@ class ChipView(QWidget):
             bottom = QRectF(r.x(), top.bottom(), r.width(), r.bottom() - top.bottom() - self.PAD_Y / 2)
             p.drawText(bottom, Qt.AlignHCenter | Qt.AlignVCenter, chip.caption)
         p.end()
+
+    def chip_at(self, pos) -> int | None:
+        for i, r in enumerate(self._rects):
+            if r.contains(pos):
+                return i
+        return None
+
+    def event(self, event) -> bool:
+        if event.type() == QEvent.ToolTip:
+            i = self.chip_at(QPointF(event.pos()))
+            if i is not None and self.chips[i].tooltip:
+                QToolTip.showText(event.globalPos(), self.chips[i].tooltip, self)
+            else:
+                QToolTip.hideText()
+                event.ignore()
+            return True
+        return super().event(event)
 
     def mousePressEvent(self, event) -> None:  # noqa: N802
         pos = event.position()
