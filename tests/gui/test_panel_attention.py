@@ -242,3 +242,20 @@ def test_prepare_shot_is_synchronous(qtbot, ctx):
     assert p.analysis is not None and p.matrix.rows[0] == "[CLS]"
     assert (p.layer, p.head) == (2, 3)
     p.shutdown()
+
+
+def test_a_failed_analysis_is_shown_and_the_panel_keeps_working(qtbot, panel, monkeypatch):
+    import tfviz.gui.panels.attention as mod
+
+    real = mod.run_analysis
+
+    def broken(*args, **kw):
+        raise RuntimeError("simulated failure")
+
+    monkeypatch.setattr(mod, "run_analysis", broken)
+    _type(qtbot, panel, "this will fail")
+    qtbot.waitUntil(lambda: "simulated failure" in panel.warning.text() and not panel._busy, timeout=LOAD_MS)
+    monkeypatch.setattr(mod, "run_analysis", real)
+    _type(qtbot, panel, "this works")
+    _wait_for(qtbot, panel, ["this works"])
+    assert "failed" not in panel.warning.text()

@@ -81,6 +81,7 @@ class Panel(BasePanel):
         self.bert = None
         self.model_spec = "minilm"
         self.analysis = None
+        self.analysis_error = ""
         self.load_error = ""
         self.layer = self.head = self.sent = 0
         self.masked_tokens: dict[int, set[int]] = {}
@@ -411,7 +412,7 @@ class Panel(BasePanel):
             self.ctx.notify(n)
         if notes:
             self._failed_device = self.ctx.device
-        self.analysis = res
+        self.analysis, self.analysis_error = res, ""
         self._update_status()
         self.sent_combo.blockSignals(True)
         self.sent_combo.clear()
@@ -423,7 +424,8 @@ class Panel(BasePanel):
         self.refresh()
 
     def _on_analysis_error(self, message: str) -> None:
-        self.warning.setText(tr("AttentionPanel", "The analysis failed: {error}").format(error=message))
+        self.analysis_error = message
+        self.refresh()
 
     # ------------------------------------------------------------------ stepping
     def select(self, layer: int, head: int) -> None:
@@ -496,6 +498,8 @@ class Panel(BasePanel):
     # ------------------------------------------------------------------ drawing
     def warnings(self) -> list[str]:
         out = []
+        if self.analysis_error:
+            out.append(tr("AttentionPanel", "The analysis failed: {error}").format(error=self.analysis_error))
         res = self.analysis
         if self.causal_check.isChecked():
             out.append(tr("AttentionPanel", "Causal mask on a bidirectional model: this shows what a decoder would be "
