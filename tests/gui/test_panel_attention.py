@@ -204,7 +204,7 @@ def test_export_and_colormap(qtbot, panel, tmp_path):
 
     panel.cmap_combo.setCurrentText("cividis")
     assert panel.matrix.cmap == "cividis"
-    for tab in ("matrix", "computation"):
+    for tab in TABS:
         _show_tab(panel, tab)
         for ext in ("png", "svg"):
             out = export_widget(panel.export_target(), tmp_path / f"{tab}.{ext}")
