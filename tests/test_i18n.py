@@ -93,3 +93,18 @@ def test_language_switch_translates(qapp):
     finally:
         set_language("en")
     assert tr("MainWindow", "Quit") == "Quit"
+
+
+def test_qt_own_strings_survive_chinese(qapp):
+    """Strings tfviz does not translate (Qt's own, e.g. key names) keep their text."""
+    from PySide6.QtCore import QCoreApplication
+    from PySide6.QtGui import QKeySequence
+
+    from tfviz.gui.i18n import set_language
+
+    set_language("zh")
+    try:
+        assert QCoreApplication.translate("NoSuchContext", "hello") == "hello"
+        assert QKeySequence("Ctrl+E").toString(QKeySequence.NativeText) == "Ctrl+E"
+    finally:
+        set_language("en")

@@ -56,12 +56,13 @@ class CatalogTranslator(QTranslator):
         self._catalog = catalog
 
     def translate(self, context, source_text, disambiguation=None, n=-1):  # noqa: D401, N802
-        # An empty string means "not translated" to Qt (never return None here: PySide
-        # would release a reference to None it never took).
+        # None (a null QString) means "not translated": Qt then tries the next translator or
+        # keeps the source text. An empty string would *be* the translation, blanking Qt's
+        # own strings such as the "Ctrl" in shortcut names.
         table = self._catalog.get(context)
         if table is None:
-            return ""
-        return table.get(source_text, "")
+            return None
+        return table.get(source_text) or None
 
     def isEmpty(self) -> bool:  # noqa: N802
         return not self._catalog

@@ -29,7 +29,13 @@ _live_runners: weakref.WeakSet = weakref.WeakSet()
 
 def running_workers() -> int:
     """How many job threads are still running (the test suite fails a test that leaks one)."""
-    return sum(1 for r in list(_live_runners) if r.isRunning())
+    count = 0
+    for runner in list(_live_runners):
+        try:
+            count += runner.isRunning()
+        except RuntimeError:  # the C++ thread object is gone: it is certainly not running
+            _live_runners.discard(runner)
+    return count
 
 
 class _Runner(QThread):
@@ -108,7 +114,10 @@ class Job(QObject):
         return self._runner.cancelled
 
     def is_running(self) -> bool:
-        return self._runner.isRunning()
+        try:
+            return self._runner.isRunning()
+        except RuntimeError:  # deleted after it finished
+            return False
 
     def wait(self, msecs: int = -1) -> bool:
         if msecs < 0:
@@ -173,6 +182,7 @@ class JobManager(QObject):
         if job in self._jobs:
             job.wait()
             self._jobs.remove(job)
+            _live_runners.discard(job._runner)
             job._runner.deleteLater()
             job.deleteLater()
             self.changed.emit()
