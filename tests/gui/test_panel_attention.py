@@ -128,12 +128,15 @@ def test_padding_and_causal_masks(qtbot, panel):
     assert (res.weights[:, 0, :, :, n:] == 0).all()  # padding keys get exactly 0
     assert panel.sent_combo.isEnabled() and panel.pad_check.isEnabled()
     _show_tab(panel, "masks")
-    assert "[PAD]" in panel.mask_matrix.rows and "no query may look" in panel.mask_text.text()
+    masks = panel.masks
+    assert "[PAD]" in masks.combined.rows and "no query may look" in masks.text.text()
+    assert np.isneginf(masks.padding.mat[:, n:]).all() and (masks.padding.mat[:, :n] == 0).all()
+    assert (masks.causal.mat == 0).all()
     old = res
     panel.pad_check.click()  # off: queries now look at [PAD] keys too
     qtbot.waitUntil(lambda: panel.analysis is not old and not panel._busy, timeout=LOAD_MS)
     assert (panel.analysis.weights[:, 0, :, :, n:] > 0).all()
-    assert "OFF" in panel.mask_text.text()
+    assert "OFF" in masks.text.text() and (masks.padding.mat == 0).all()
     old = panel.analysis
     panel.causal_check.click()
     qtbot.waitUntil(lambda: panel.analysis is not old and not panel._busy, timeout=LOAD_MS)
@@ -141,8 +144,9 @@ def test_padding_and_causal_masks(qtbot, panel):
     t = w.shape[-1]
     assert (w[..., np.triu(np.ones((t, t), bool), 1)] == 0).all()
     assert "bidirectional" in panel.warning.text()
+    assert np.isneginf(masks.causal.mat[0, 1:]).all() and masks.causal.mat[-1, 0] == 0
     panel.sent_combo.setCurrentIndex(1)
-    assert panel.mask_matrix.rows == list(panel.analysis.tokens[1])
+    assert masks.combined.rows == list(panel.analysis.tokens[1])
 
 
 def test_clicking_a_word_replaces_it_with_mask(qtbot, panel):
@@ -152,7 +156,8 @@ def test_clicking_a_word_replaces_it_with_mask(qtbot, panel):
     qtbot.waitUntil(lambda: panel.analysis.tokens[0][2] == "[MASK]" and not panel._busy, timeout=LOAD_MS)
     assert panel.analysis.encodings[0].ids[2] == 103
     _show_tab(panel, "masks")
-    assert "[MASK]" in panel.mask_text.text()
+    assert "[MASK]" in panel.masks.text.text()
+    assert panel.masks.mask_keys.mat[0].tolist()[2] == 1.0
     panel.clear_masks_btn.click()
     qtbot.waitUntil(lambda: panel.analysis.tokens[0][2] == "animal" and not panel._busy, timeout=LOAD_MS)
 

@@ -32,6 +32,7 @@ from tfviz.gui.base import BasePanel
 from tfviz.gui.context import AppContext
 from tfviz.gui.i18n import tr
 from tfviz.gui.panels.attention_embeddings import EmbeddingsTab
+from tfviz.gui.panels.attention_masks import MasksTab
 
 DEFAULT_TEXT = "The animal didn't cross the street because it was too tired."
 MAX_SENTENCES = 4
@@ -135,24 +136,13 @@ class Panel(BasePanel):
         mp.addWidget(self.matrix, 3)
         mp.addWidget(self.mini_grid, 2)
         self.computation = ComputationView()
-        self.mask_matrix = MatrixView()
-        self.mask_before = MatrixView()
-        self.mask_after = MatrixView()
-        self.mask_text = QLabel()
-        self.mask_text.setWordWrap(True)
-        masks_page = QWidget()
-        ml = QVBoxLayout(masks_page)
-        row = QHBoxLayout()
-        for v in (self.mask_matrix, self.mask_before, self.mask_after):
-            row.addWidget(v, 1)
-        ml.addLayout(row, 1)
-        ml.addWidget(self.mask_text)
+        self.masks = MasksTab()
         self.embeddings = EmbeddingsTab()
         self.explain = QTextBrowser()
         self.explain.setOpenLinks(False)
         self.explain.anchorClicked.connect(self._on_link)
         self.tabs = QTabWidget()
-        for w in (matrix_page, self.lines, self.grid, self.computation, masks_page, self.embeddings, self.explain):
+        for w in (matrix_page, self.lines, self.grid, self.computation, self.masks, self.embeddings, self.explain):
             self.tabs.addTab(w, "")
 
         top = QGridLayout()
@@ -489,8 +479,9 @@ class Panel(BasePanel):
         self.request_analysis()
 
     def _on_cmap(self, name: str) -> None:
-        for v in (self.matrix, self.lines, self.grid, self.mask_matrix, self.mask_before, self.mask_after):
+        for v in (self.matrix, self.lines, self.grid):
             v.set_colormap(name)
+        self.masks.set_colormap(name)
         self.mini_grid.set_colormap(name)
         self.computation.set_colormap(name)
         self.refresh()
@@ -549,7 +540,7 @@ class Panel(BasePanel):
         elif tab == "computation":
             self.computation.set_head(res.head(layer, b, head), toks, toks)
         elif tab == "masks":
-            self._refresh_masks(toks)
+            self.masks.show_head(res, b, layer, head)
         elif tab == "embeddings" and getattr(self, "_embeddings_of", None) != (id(res), b):
             self.embeddings.set_analysis(res, b)  # does not depend on layer or head
             self._embeddings_of = (id(res), b)
@@ -563,34 +554,6 @@ class Panel(BasePanel):
             grid.set_data(res.weights[:, b, :, :n, :n])
             grid._shown_key = key
         grid.set_current(self.layer, self.head)
-
-    def _refresh_masks(self, toks: list[str]) -> None:
-        res = self.analysis
-        h = res.head(self.layer, self.sent, self.head)
-        self.mask_matrix.set_data(toks, toks, h.mask, tr("AttentionPanel", "Mask added to the scores (0 or −∞)"),
-                                  levels=(-1.0, 0.0))
-        self.mask_before.set_data(toks, toks, h.masked, tr("AttentionPanel", "Before softmax: scores / √d_k + mask"))
-        self.mask_after.set_data(toks, toks, h.weights, tr("AttentionPanel", "After softmax: masked keys get exactly 0"),
-                                 levels=(0.0, 1.0))
-        n = res.lengths[self.sent]
-        pad = len(toks) - n
-        lines = []
-        if pad and self.pad_check.isChecked():
-            lines.append(tr("AttentionPanel", "Padding mask: this sentence has {n} real tokens and {p} [PAD] "
-                                              "tokens; no query may look at a [PAD] key.").format(n=n, p=pad))
-        elif pad:
-            lines.append(tr("AttentionPanel", "Padding mask OFF: queries also look at the {p} [PAD] tokens, which "
-                                              "changes the real tokens' attention. This is why the mask exists.").format(p=pad))
-        else:
-            lines.append(tr("AttentionPanel", "No padding: a single sentence, or the longest of the batch."))
-        if self.causal_check.isChecked():
-            lines.append(tr("AttentionPanel", "Causal mask: query i may only look at keys 0..i (the upper triangle is −∞)."))
-        masked = [i for i, t in enumerate(toks) if t == "[MASK]"]
-        if masked:
-            lines.append(tr("AttentionPanel", "[MASK] tokens at positions {pos}: the word is replaced in the input, "
-                                              "not hidden by the attention mask; the others still attend to it, but "
-                                              "it carries no word.").format(pos=", ".join(str(i) for i in masked)))
-        self.mask_text.setText("\n".join(lines))
 
     # ------------------------------------------------------------------ shell hooks
     def export_target(self) -> QWidget:
@@ -608,8 +571,9 @@ class Panel(BasePanel):
 
     def on_theme_changed(self) -> None:
         theme = self.ctx.theme
-        for v in (self.matrix, self.lines, self.grid, self.mask_matrix, self.mask_before, self.mask_after):
+        for v in (self.matrix, self.lines, self.grid):
             v.set_theme(theme)
+        self.masks.set_theme(theme)
         self.computation.set_theme(theme)
         self.embeddings.set_theme(theme)
         self.mini_grid.set_theme(theme)
