@@ -8,6 +8,8 @@ import shutil
 import numpy as np
 import pytest
 import torch
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from tfviz.core.bert import BertLoadError, HashMismatchError, UnsupportedModelError, analyze, load_bert
 from tfviz.core.bert.config import BertConfig
@@ -247,3 +249,22 @@ def test_embedding_helpers(bert):
         xc = x - x.mean(0)
         ref = xc @ np.linalg.svd(xc, full_matrices=False)[2][:2].T
         assert np.allclose(np.abs(pca_2d(x)), np.abs(ref), atol=1e-6)
+
+
+_VALUES = st.one_of(st.none(), st.booleans(), st.integers(-5, 5000), st.floats(allow_nan=True),
+                    st.text(max_size=5), st.lists(st.integers(), max_size=2))
+_KEYS = st.sampled_from(["model_type", "hidden_size", "num_attention_heads", "num_hidden_layers",
+                         "intermediate_size", "vocab_size", "max_position_embeddings", "type_vocab_size",
+                         "layer_norm_eps", "hidden_act", "pad_token_id", "position_embedding_type"])
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.dictionaries(_KEYS, _VALUES, max_size=12))
+def test_config_fuzz_gives_clear_errors_only(d):
+    d = {"model_type": "bert", **d} if "model_type" not in d else d
+    try:
+        cfg = BertConfig.from_dict(d)
+    except BertLoadError as exc:
+        assert str(exc).startswith("config.json")
+    else:
+        assert cfg.hidden_size % cfg.num_heads == 0 and cfg.num_layers > 0

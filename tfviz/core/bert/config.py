@@ -79,8 +79,16 @@ class BertConfig:
             )
         except KeyError as exc:
             raise BertLoadError(f"{source}: missing key {exc.args[0]!r}") from None
-        except (TypeError, ValueError) as exc:
+        except (TypeError, ValueError, OverflowError) as exc:
             raise BertLoadError(f"{source}: bad value ({exc})") from None
+        sizes = {"vocab_size": cfg.vocab_size, "hidden_size": cfg.hidden_size, "num_hidden_layers": cfg.num_layers,
+                 "num_attention_heads": cfg.num_heads, "intermediate_size": cfg.intermediate_size,
+                 "max_position_embeddings": cfg.max_positions, "type_vocab_size": cfg.type_vocab_size}
+        bad = [k for k, v in sizes.items() if v <= 0]
+        if bad:
+            raise BertLoadError(f"{source}: {bad[0]} must be a positive number, got {sizes[bad[0]]}")
+        if not cfg.layer_norm_eps > 0:
+            raise BertLoadError(f"{source}: layer_norm_eps must be positive, got {cfg.layer_norm_eps}")
         if cfg.hidden_size % cfg.num_heads:
             raise BertLoadError(f"{source}: hidden_size {cfg.hidden_size} is not divisible by {cfg.num_heads} heads")
         return cfg
