@@ -268,3 +268,19 @@ def test_config_fuzz_gives_clear_errors_only(d):
         assert str(exc).startswith("config.json")
     else:
         assert cfg.hidden_size % cfg.num_heads == 0 and cfg.num_layers > 0
+
+
+def test_vocab_that_is_not_utf8_names_the_line(tmp_path):
+    _link_minilm(tmp_path, skip=("vocab.txt",))
+    lines = (minilm_folder() / "vocab.txt").read_bytes().split(b"\n")
+    lines[41] = b"\xff\xfe broken"
+    (tmp_path / "vocab.txt").write_bytes(b"\n".join(lines))
+    with pytest.raises(BertLoadError, match=r"vocab.txt, line 42: not UTF-8"):
+        load_bert(tmp_path)
+
+
+def test_vocab_of_the_wrong_size(tmp_path):
+    _link_minilm(tmp_path, skip=("vocab.txt",))
+    (tmp_path / "vocab.txt").write_text("[PAD]\n[UNK]\nhello\n")
+    with pytest.raises(BertLoadError, match="3 tokens, config.json says 30522"):
+        load_bert(tmp_path)

@@ -192,7 +192,10 @@ def load_bert(spec: str | Path = MINILM, device: str = "cpu") -> Bert:
     if missing:
         raise BertLoadError(f"{folder}/model.safetensors: missing weights {', '.join(missing[:4])}")
     model.eval().requires_grad_(False).to(device)
-    tok = WordPiece.from_file(folder / "vocab.txt", cfg.do_lower_case, cfg.strip_accents)
+    try:
+        tok = WordPiece.from_file(folder / "vocab.txt", cfg.do_lower_case, cfg.strip_accents)
+    except (ValueError, OSError) as exc:
+        raise BertLoadError(str(exc)) from None
     if len(tok) != cfg.vocab_size:
         raise BertLoadError(f"{folder}/vocab.txt: {len(tok)} tokens, config.json says {cfg.vocab_size}")
     return Bert(cfg, model, tok, folder, device)

@@ -175,13 +175,20 @@ class WordPiece:
 
     @classmethod
     def from_file(cls, path: str | Path, lowercase: bool = True, strip_accents: bool | None = None) -> WordPiece:
-        """Read ``vocab.txt``; a line's number is its id."""
-        with open(path, encoding="utf-8") as f:
-            vocab = {line.rstrip("\n"): i for i, line in enumerate(f)}
+        """Read ``vocab.txt``; a line's number is its id. Bad UTF-8 raises ValueError naming the line."""
+        vocab: dict[str, int] = {}
+        with open(path, "rb") as f:
+            for i, raw in enumerate(f):
+                try:
+                    token = raw.decode("utf-8").rstrip("\n")
+                except UnicodeDecodeError as exc:
+                    raise ValueError(f"{path}, line {i + 1}: not UTF-8 ({exc.reason})") from None
+                vocab[token] = i  # a repeated line keeps its last id, as in Hugging Face
         return cls(vocab, lowercase, strip_accents)
 
     def __len__(self) -> int:
-        return len(self.vocab)
+        """Number of ids (max id + 1), which is the model's vocabulary size."""
+        return max(self.vocab.values(), default=-1) + 1
 
     def id_of(self, token: str) -> int:
         return self.vocab.get(token, self.vocab.get(self.unk, 0))
