@@ -10,6 +10,8 @@ self-attention, cross-attention) and anything else can use them::
     m = MatrixView()                                   # heatmap + colour bar + hover
     m.set_data(query_tokens, key_tokens, weights)      # weights: (T_q, T_k) numpy
     m.hovered.connect(lambda i, j: ...)                # -1, -1 when the mouse leaves
+    m.set_data(rows, cols, mat, "title", levels=(0, 1))  # fixed colour range; else min..max
+    m.square, m.show_numbers = False, False            # stretch cells (T x 64 dims); no numbers
 
     lines = LinesView()                                # bertviz-style lines
     lines.set_data(query_tokens, key_tokens, weights)  # opacity = weight
