@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import QTimer, Signal
+from PySide6.QtCore import QEvent, QPointF, QRectF, QTimer, Signal
+from PySide6.QtGui import QColor, QIcon, QPainter, QPalette, QPixmap, QPolygonF
 from PySide6.QtWidgets import (
     QComboBox,
     QHBoxLayout,
@@ -10,7 +11,6 @@ from PySide6.QtWidgets import (
     QProgressBar,
     QPushButton,
     QSlider,
-    QStyle,
     QWidget,
 )
 from PySide6.QtCore import Qt
@@ -18,6 +18,36 @@ from PySide6.QtCore import Qt
 from tfviz.gui.i18n import tr
 
 SPEEDS = (0.25, 0.5, 1.0, 2.0, 4.0, 8.0)
+
+# Media button shapes on a 16 x 16 grid: polygons and bars.
+_TRI_R = [(4, 3), (13, 8), (4, 13)]
+_TRI_L = [(12, 3), (3, 8), (12, 13)]
+MEDIA_SHAPES = {
+    "play": ([_TRI_R], []),
+    "pause": ([], [(4, 3, 3, 10), (9, 3, 3, 10)]),
+    "prev": ([_TRI_L], [(13, 3, 2, 10)]),
+    "next": ([_TRI_R], [(1, 3, 2, 10)]),
+    "first": ([[(14, 3), (8, 8), (14, 13)], [(8, 3), (2, 8), (8, 13)]], [(0, 3, 2, 10)]),
+    "last": ([[(2, 3), (8, 8), (2, 13)], [(8, 3), (14, 8), (8, 13)]], [(14, 3, 2, 10)]),
+}
+
+
+def media_icon(kind: str, color: QColor, size: int = 32) -> QIcon:
+    """A flat media-control icon (play, pause, prev, next, first, last) in ``color``."""
+    polygons, bars = MEDIA_SHAPES[kind]
+    pix = QPixmap(size, size)
+    pix.fill(Qt.transparent)
+    p = QPainter(pix)
+    p.setRenderHint(QPainter.Antialiasing)
+    p.scale(size / 16, size / 16)
+    p.setPen(Qt.NoPen)
+    p.setBrush(color)
+    for poly in polygons:
+        p.drawPolygon(QPolygonF([QPointF(x, y) for x, y in poly]))
+    for x, y, w, h in bars:
+        p.drawRect(QRectF(x, y, w, h))
+    p.end()
+    return QIcon(pix)
 
 
 class StepControls(QWidget):
@@ -36,18 +66,17 @@ class StepControls(QWidget):
         self.timer = QTimer(self)
         self.timer.timeout.connect(self._tick)
 
-        # Qt's standard media icons: every platform has them (unlike ⏮/⏭ glyphs in fonts).
-        style = self.style()
-        self._icon_play = style.standardIcon(QStyle.SP_MediaPlay)
-        self._icon_pause = style.standardIcon(QStyle.SP_MediaPause)
-        self.btn_first = QPushButton(style.standardIcon(QStyle.SP_MediaSkipBackward), "")
-        self.btn_prev = QPushButton(style.standardIcon(QStyle.SP_MediaSeekBackward), "")
-        self.btn_play = QPushButton(self._icon_play, "")
-        self.btn_next = QPushButton(style.standardIcon(QStyle.SP_MediaSeekForward), "")
-        self.btn_last = QPushButton(style.standardIcon(QStyle.SP_MediaSkipForward), "")
+        # Icons drawn here in the palette's text colour: readable in both themes, and no
+        # dependence on fonts having ⏮/⏭ glyphs.
+        self.btn_first = QPushButton()
+        self.btn_prev = QPushButton()
+        self.btn_play = QPushButton()
+        self.btn_next = QPushButton()
+        self.btn_last = QPushButton()
         for b in (self.btn_first, self.btn_prev, self.btn_play, self.btn_next, self.btn_last):
             b.setFocusPolicy(Qt.NoFocus)
             b.setFixedWidth(40)
+        self._paint_icons()
         self.slider = QSlider(Qt.Horizontal)
         self.slider.setFocusPolicy(Qt.NoFocus)
         self.slider.setRange(0, 0)
@@ -84,6 +113,20 @@ class StepControls(QWidget):
         self.btn_last.setToolTip(tr("StepControls", "Last step (End)"))
         self.speed.setToolTip(tr("StepControls", "Playback speed"))
         self._update_label()
+
+    def _paint_icons(self) -> None:
+        color = self.palette().color(QPalette.ButtonText)
+        self._icons = {kind: media_icon(kind, color) for kind in MEDIA_SHAPES}
+        self.btn_first.setIcon(self._icons["first"])
+        self.btn_prev.setIcon(self._icons["prev"])
+        self.btn_play.setIcon(self._icons["pause" if self.timer.isActive() else "play"])
+        self.btn_next.setIcon(self._icons["next"])
+        self.btn_last.setIcon(self._icons["last"])
+
+    def changeEvent(self, event) -> None:  # noqa: N802
+        if event.type() == QEvent.PaletteChange:
+            self._paint_icons()
+        super().changeEvent(event)
 
     # state ----------------------------------------------------------------
     @property
@@ -130,11 +173,11 @@ class StepControls(QWidget):
             self.set_position(0)
         self._apply_speed()
         self.timer.start()
-        self.btn_play.setIcon(self._icon_pause)
+        self.btn_play.setIcon(self._icons["pause"])
 
     def pause(self) -> None:
         self.timer.stop()
-        self.btn_play.setIcon(self._icon_play)
+        self.btn_play.setIcon(self._icons["play"])
 
     def toggle_play(self) -> None:
         self.pause() if self.is_playing() else self.play()
