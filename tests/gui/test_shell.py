@@ -175,3 +175,17 @@ def test_bad_command_line_values_exit_2_listing_valid_values(args, valid):
 def test_version_flag():
     out = subprocess.run([sys.executable, "-m", "tfviz", "--version"], capture_output=True, text=True, timeout=60)
     assert out.returncode == 0 and out.stdout.startswith("tfviz ")
+
+
+def test_every_panel_has_a_guide_in_both_languages(main_window, qtbot):
+    for name in main_window.panel_names:
+        main_window.show_panel(name)
+        main_window.act_guide.trigger()
+        box = main_window._guide_box
+        assert len(box.text()) > 80, name
+        box.close()
+    main_window.lang_actions["zh"].trigger()
+    english = main_window._guide_box.text()
+    main_window.act_guide.trigger()
+    assert main_window._guide_box.text() != english
+    main_window._guide_box.close()
