@@ -153,8 +153,8 @@ def train_windows(
     obs_all = torch.from_numpy(train.obs).float()
     fut_all = torch.from_numpy(train.fut).float()
     per_epoch = min(cfg.per_epoch, len(train))
-    batch = max(1, min(cfg.batch, per_epoch))
-    steps = max(1, per_epoch // batch) if kind != "star" else None
+    batch_size = max(1, min(cfg.batch, per_epoch))
+    steps = max(1, per_epoch // batch_size) if kind != "star" else None
     best_score, best = float("inf"), None
     total = None
     for epoch in range(1, cfg.epochs + 1):
@@ -167,8 +167,8 @@ def train_windows(
             batches = [augment_groups(b, gen) for b in group_batches(train, cfg.max_agents, order)]
             steps = len(batches)
         else:
-            idx = torch.from_numpy(rng.permutation(len(train))[: steps * batch])
-            batches = [mirror(obs_all[j], fut_all[j], gen) for j in idx.view(steps, batch)]
+            idx = torch.from_numpy(rng.permutation(len(train))[: steps * batch_size])
+            batches = [mirror(obs_all[j], fut_all[j], gen) for j in idx.view(steps, batch_size)]
         if total is None:
             total = steps * cfg.epochs
         for step, batch in enumerate(batches, 1):

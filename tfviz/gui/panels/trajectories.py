@@ -221,7 +221,7 @@ class Panel(BasePanel):
             self.attn_combo.addItem(name, name)
         self.attn_combo.currentIndexChanged.connect(lambda _i: self._show_person())
         self.attn_plot = pg.PlotWidget()
-        self.attn_plot.setMinimumHeight(130)
+        self.attn_plot.setFixedHeight(150)
         self.attn_plot.setMouseEnabled(False, False)
         self.attn_plot.setYRange(0, 1)
         self.attn_bars = pg.BarGraphItem(x=np.arange(-OBS + 1, 1), height=np.zeros(OBS), width=0.7)
@@ -267,7 +267,8 @@ class Panel(BasePanel):
         scroll = QScrollArea()
         scroll.setWidget(side)
         scroll.setWidgetResizable(True)
-        scroll.setMinimumWidth(300)
+        scroll.setMinimumWidth(360)
+        scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarAlwaysOff)
 
         left = QWidget()
         llay = QVBoxLayout(left)
@@ -279,6 +280,7 @@ class Panel(BasePanel):
         splitter.addWidget(scroll)
         splitter.setStretchFactor(0, 3)
         splitter.setStretchFactor(1, 1)
+        splitter.setSizes([1000, 380])
         lay = QVBoxLayout(self)
         lay.addWidget(splitter)
 

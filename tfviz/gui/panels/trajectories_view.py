@@ -39,11 +39,11 @@ class SceneView(pg.PlotWidget):
         self.setAspectLocked(True)
         # no grid: the axes and the 1 m scale bar give the scale, and a grid costs ~40% of a frame
         self.legend = self.addLegend(offset=(10, 10))
-        self.walls = pg.PlotDataItem(connect="finite")
-        self.observed = pg.PlotDataItem(connect="finite")
-        self.truth = pg.PlotDataItem(connect="finite")
-        self.fan = pg.PlotDataItem(connect="finite")
-        self.models = {name: pg.PlotDataItem(connect="finite") for name in MODEL_ORDER}
+        self.walls = pg.PlotCurveItem(connect="finite")
+        self.observed = pg.PlotCurveItem(connect="finite")
+        self.truth = pg.PlotCurveItem(connect="finite")
+        self.fan = pg.PlotCurveItem(connect="finite")
+        self.models = {name: pg.PlotCurveItem(connect="finite") for name in MODEL_ORDER}
         self.attention = [pg.PlotCurveItem() for _ in range(N_ATTENTION_LINES)]
         self.people = pg.ScatterPlotItem(size=9, pxMode=True)
         self.agents = pg.ScatterPlotItem(size=9, pxMode=True)

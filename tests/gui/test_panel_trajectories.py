@@ -1,0 +1,164 @@
+"""The trajectories panel as a user drives it: scene, play, pick a person, models, files."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from PIL import Image
+from PySide6.QtCore import Qt
+
+from tfviz.gui.panels.trajectories import Panel
+
+WAIT = 120_000  # ms: jobs share a busy 2-core machine
+
+
+@pytest.fixture
+def panel(ctx, qtbot):
+    p = Panel(ctx)
+    qtbot.addWidget(p)
+    p.resize(1300, 850)
+    p.show()
+    qtbot.waitUntil(lambda: p.playback is not None and p.models is not None, timeout=WAIT)
+    yield p
+    p.shutdown()
+
+
+def _wait_prediction(qtbot, p):
+    qtbot.waitUntil(lambda: p.controls.position in p.predictions, timeout=WAIT)
+
+
+def test_synthetic_scene_by_default_with_every_model(panel, qtbot):
+    assert panel.source == "synthetic" and panel.recording.n_peds == 40
+    assert set(panel.models) == {"cv", "tf", "tf-multi", "star"}  # shipped weights found
+    _wait_prediction(qtbot, panel)
+    st = panel.current_state()
+    fp = panel.predictions[st.index]
+    assert fp.preds["tf"].shape == st.obs[:, :12].shape[:1] + (12, 2)
+    assert fp.samples.shape[1:] == (20, 12, 2)
+    x, _ = panel.view.models["star"].getData()
+    assert x is not None and np.isfinite(x).sum() == 13 * len(st.ids)  # start + 12 per person
+    x, _ = panel.view.fan.getData()
+    assert np.isfinite(x).sum() == 5 * 13 * len(st.ids)  # 5 futures in the fan by default
+
+
+def test_generate_a_smaller_crowd(panel, qtbot):
+    panel.crowd_spin.selectAll()
+    qtbot.keyClicks(panel.crowd_spin, "12")
+    qtbot.mouseClick(panel.generate_button, Qt.LeftButton)
+    qtbot.waitUntil(lambda: panel.recording.n_peds == 12, timeout=WAIT)
+    assert "12" in panel.info_label.text()
+
+
+def test_play_step_and_pick_a_pedestrian(panel, qtbot):
+    start = panel.controls.position
+    panel.toggle_play()  # what Space does
+    qtbot.waitUntil(lambda: panel.controls.position >= start + 2, timeout=WAIT)
+    panel.toggle_play()
+    assert not panel.controls.is_playing()
+    panel.go_first()
+    assert panel.controls.position == 0
+    panel.controls.set_position(30)
+    panel.step(1)
+    assert panel.controls.position == 31
+    _wait_prediction(qtbot, panel)
+    qtbot.mouseClick(panel.next_button, Qt.LeftButton)
+    assert panel.selected_id is not None
+    assert panel.person_label.text().startswith("Pedestrian")
+    assert "ADE" in panel.metrics_label.text() and "star" in panel.metrics_label.text()
+    heights = panel.attn_bars.opts["height"]
+    assert len(heights) == 8 and abs(float(np.sum(heights)) - 1.0) < 1e-4  # softmax row
+    # star's attention to neighbours is drawn as lines (when it has neighbours in range)
+    st = panel.current_state()
+    row = int(np.nonzero(st.ids == panel.selected_id)[0][0])
+    spatial = panel.predictions[st.index].spatial
+    assert spatial.shape == (len(st.ids), len(st.ids))
+    assert abs(spatial[row].sum() - 1.0) < 1e-4
+
+
+def test_click_on_a_person_selects_it(panel, qtbot):
+    _wait_prediction(qtbot, panel)
+    st = panel.current_state()
+    target = st.obs[0, -1]
+    vb = panel.view.getPlotItem().getViewBox()
+    scene_pt = vb.mapViewToScene(__import__("PySide6.QtCore", fromlist=["QPointF"]).QPointF(*target))
+    view_pt = panel.view.mapFromScene(scene_pt)
+    qtbot.mouseClick(panel.view.viewport(), Qt.LeftButton, pos=view_pt)
+    qtbot.waitUntil(lambda: panel.selected_id is not None, timeout=5000)
+    assert panel.selected_id in set(st.present_ids.tolist())
+
+
+def test_switching_models_hides_their_paths(panel, qtbot):
+    _wait_prediction(qtbot, panel)
+    box = panel.model_checks["cv"]
+    box.click()
+    assert not box.isChecked() and not panel.view.models["cv"].isVisible()
+    panel.model_checks["tf-multi"].click()
+    assert not panel.view.fan.isVisible()
+    box.click()
+    assert panel.view.models["cv"].isVisible()
+
+
+def test_open_eth_ucy_folder_and_switch_scene(panel, qtbot, shared_dir):
+    root = shared_dir / "datasets" / "eth_ucy"
+    assert panel.open_path(str(root))
+    qtbot.waitUntil(lambda: panel.source == "folder", timeout=WAIT)
+    assert panel.recording.name == "biwi_eth" and panel.fold == "eth"
+    assert [panel.scene_combo.itemText(i) for i in range(panel.scene_combo.count())] == [
+        "eth", "hotel", "univ", "zara1", "zara2"]
+    panel.scene_combo.setCurrentIndex(1)
+    panel.scene_combo.activated.emit(1)
+    qtbot.waitUntil(lambda: panel.recording.name == "biwi_hotel", timeout=WAIT)
+    qtbot.waitUntil(lambda: panel.models_fold == "hotel", timeout=WAIT)
+    _wait_prediction(qtbot, panel)
+
+
+def test_bad_files_and_folders_are_reported(panel, qtbot, tmp_path):
+    name = panel.recording.name
+    bad = tmp_path / "bad.txt"
+    bad.write_text("0\t1\t1.0\t2.0\n10\t1\t1.0\n")
+    panel.open_path(str(bad))
+    qtbot.waitUntil(lambda: "bad.txt:2" in panel.error_label.text(), timeout=WAIT)
+    assert panel.recording.name == name  # nothing lost
+    empty = tmp_path / "empty_folder"
+    empty.mkdir()
+    panel.open_path(str(empty))
+    assert "no recognisable dataset" in panel.error_label.text()
+
+
+def test_one_pedestrian_file(panel, qtbot, tmp_path):
+    f = tmp_path / "one.txt"
+    f.write_text("".join(f"{10 * i}\t1\t{0.4 * i}\t1.0\n" for i in range(25)))
+    panel.open_path(str(f))
+    qtbot.waitUntil(lambda: panel.source == "file" and panel.recording.n_peds == 1, timeout=WAIT)
+    _wait_prediction(qtbot, panel)
+    panel.select_next()
+    assert panel.selected_id == 1.0
+
+
+def test_export_png_target_and_gif(panel, qtbot, tmp_path):
+    assert panel.export_target() is panel.view
+    out = panel.export_gif(str(tmp_path / "anim.gif"), n_frames=4)
+    with Image.open(out) as img:
+        assert img.format == "GIF" and img.n_frames == 4
+
+
+def test_training_runs_in_background_and_cancels(panel, qtbot):
+    panel.train_model_combo.setCurrentIndex(0)  # tf
+    qtbot.mouseClick(panel.train_button, Qt.LeftButton)
+    assert panel.is_training() and not panel.train_button.isEnabled()
+    qtbot.waitUntil(lambda: panel.train_progress.bar.value() > 0, timeout=WAIT)
+    qtbot.mouseClick(panel.train_progress.cancel_button, Qt.LeftButton)
+    qtbot.waitUntil(lambda: not panel.is_training(), timeout=WAIT)
+    assert panel.train_button.isEnabled()
+
+
+def test_chinese_texts(panel, qtbot):
+    from tfviz.gui.i18n import set_language
+
+    set_language("zh")
+    try:
+        qtbot.waitUntil(lambda: panel.data_box.title() == "数据", timeout=5000)
+        assert panel.model_checks["cv"].text() == "cv：匀速模型"
+    finally:
+        set_language("en")
+    qtbot.waitUntil(lambda: panel.data_box.title() == "Data", timeout=5000)
