@@ -45,6 +45,9 @@ class TransformerSeq2Seq(nn.Module):
         self.d_model = d_model
         self.src_emb = nn.Embedding(n_src, d_model, padding_idx=PAD)
         self.tgt_emb = nn.Embedding(n_tgt, d_model, padding_idx=PAD)
+        for emb in (self.src_emb, self.tgt_emb):  # std 1/√D, so emb·√D is about as large as the
+            nn.init.normal_(emb.weight, std=d_model**-0.5)  # positional encoding: positions stay
+            emb.weight.data[PAD] = 0.0  # visible (reversing is all about positions)
         self.register_buffer("pe", sinusoidal_positions(max_len, d_model), persistent=False)
         kw = dict(activation="relu", norm_first=True)
         self.enc_layers = nn.ModuleList(EncoderBlock(d_model, n_heads, d_ff, **kw) for _ in range(n_layers))
