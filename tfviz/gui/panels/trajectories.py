@@ -221,7 +221,7 @@ class Panel(BasePanel):
             self.attn_combo.addItem(name, name)
         self.attn_combo.currentIndexChanged.connect(lambda _i: self._show_person())
         self.attn_plot = pg.PlotWidget()
-        self.attn_plot.setFixedHeight(150)
+        self.attn_plot.setFixedHeight(120)
         self.attn_plot.setMouseEnabled(False, False)
         self.attn_plot.setYRange(0, 1)
         self.attn_bars = pg.BarGraphItem(x=np.arange(-OBS + 1, 1), height=np.zeros(OBS), width=0.7)
@@ -261,7 +261,7 @@ class Panel(BasePanel):
 
         side = QWidget()
         slay = QVBoxLayout(side)
-        for box in (self.data_box, self.model_box, self.person_box, self.tools_box):
+        for box in (self.person_box, self.model_box, self.data_box, self.tools_box):
             slay.addWidget(box)
         slay.addStretch(1)
         scroll = QScrollArea()
@@ -777,7 +777,12 @@ class Panel(BasePanel):
         self.controls.set_position(len(self.playback) // 2)
         self._start_predictions()
         self.wait_ready()
-        self.select_next()
+        st = self.current_state()
+        if st is not None and st.ids.size:
+            # show someone whose future is known and who has company (star's lines)
+            here = st.obs[:, -1]
+            company = (np.linalg.norm(here[:, None] - here[None], axis=-1) < 5).sum(1)
+            self.select_pedestrian(float(st.ids[np.argmax(company + 100 * st.complete())]))
         self._redraw(legend=True)
 
     def shutdown(self) -> None:

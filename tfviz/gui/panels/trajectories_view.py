@@ -39,11 +39,14 @@ class SceneView(pg.PlotWidget):
         self.setAspectLocked(True)
         # no grid: the axes and the 1 m scale bar give the scale, and a grid costs ~40% of a frame
         self.legend = self.addLegend(offset=(10, 10))
-        self.walls = pg.PlotCurveItem(connect="finite")
-        self.observed = pg.PlotCurveItem(connect="finite")
-        self.truth = pg.PlotCurveItem(connect="finite")
-        self.fan = pg.PlotCurveItem(connect="finite")
-        self.models = {name: pg.PlotCurveItem(connect="finite") for name in MODEL_ORDER}
+        # Path layers are drawn without antialiasing: with 100 people, antialiased wide pens
+        # cost most of a frame (measured in benchmarks/bench_traj.py).
+        path = lambda: pg.PlotCurveItem(connect="finite", antialias=False)  # noqa: E731
+        self.walls = path()
+        self.observed = path()
+        self.truth = path()
+        self.fan = path()
+        self.models = {name: path() for name in MODEL_ORDER}
         self.attention = [pg.PlotCurveItem() for _ in range(N_ATTENTION_LINES)]
         self.people = pg.ScatterPlotItem(size=9, pxMode=True)
         self.agents = pg.ScatterPlotItem(size=9, pxMode=True)
