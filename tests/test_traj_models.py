@@ -42,6 +42,21 @@ def test_untrained_models_start_as_constant_velocity(kind):
     np.testing.assert_allclose(pred, constant_velocity(obs.numpy()), atol=1e-4)
 
 
+def test_tf_greedy_decoding_matches_teacher_forcing_on_its_own_output():
+    """The original TF recipe: greedy decoding feeds each predicted move back in; teacher
+    forcing with those same moves must give the same 12 predictions (causal decoder)."""
+    torch.manual_seed(0)
+    model = build(ModelConfig(kind="tf", decoding="greedy")).eval()
+    for p in model.head.parameters():
+        torch.nn.init.normal_(p, std=0.3)
+    obs = _walk()
+    with torch.no_grad():
+        greedy = model(obs)["pred"]  # (5, 12, 2)
+        forced = model(obs, greedy)["pred"]
+    assert greedy.shape == (5, 12, 2)
+    assert torch.allclose(greedy, forced, atol=1e-4)
+
+
 def test_tf_is_rotation_and_translation_equivariant():
     torch.manual_seed(0)
     model = build(ModelConfig(kind="tf")).eval()

@@ -110,6 +110,14 @@ def test_open_eth_ucy_folder_and_switch_scene(panel, qtbot, shared_dir):
     qtbot.waitUntil(lambda: panel.recording.name == "biwi_hotel", timeout=WAIT)
     qtbot.waitUntil(lambda: panel.models_fold == "hotel", timeout=WAIT)
     _wait_prediction(qtbot, panel)
+    # univ's test split has two recordings: both can be chosen
+    panel.scene_combo.setCurrentIndex(2)
+    panel.scene_combo.activated.emit(2)
+    qtbot.waitUntil(lambda: panel.recording.name == "students001", timeout=WAIT)
+    assert not panel.recording_combo.isHidden() and panel.recording_combo.count() == 2
+    panel.recording_combo.setCurrentIndex(1)
+    panel.recording_combo.activated.emit(1)
+    assert panel.recording.name == "students003" and panel.fold == "univ"
 
 
 def test_bad_files_and_folders_are_reported(panel, qtbot, tmp_path):

@@ -80,7 +80,7 @@ def _simulate(seed: int, n: int):
 
 
 def _load_split(root: str, scene: str, split: str):
-    """Iterate the files of one split with progress; yields LoadProgress, then a Recording."""
+    """Iterate the files of one split with progress; yields LoadProgress, then a list of Recordings."""
     from tfviz.core.traj.data import Recording, iter_load_file, scene_files
 
     files = scene_files(root, scene, split)
@@ -91,7 +91,7 @@ def _load_split(root: str, scene: str, split: str):
                 recs.append(item)
             else:
                 yield item
-    yield recs[0]  # univ's test split has two recordings: the panel shows the first
+    yield recs  # univ's test split has two recordings
 
 
 class Panel(BasePanel):
@@ -164,6 +164,9 @@ class Panel(BasePanel):
         self.split_combo = QComboBox()
         for s in ("test", "train", "val"):
             self.split_combo.addItem(s, s)
+        self.recording_combo = QComboBox()
+        self.recording_combo.activated.connect(self._choose_recording)
+        self.split_recordings: list = []
         self.scene_combo.activated.connect(lambda _i: self._load_dataset_scene())
         self.split_combo.activated.connect(lambda _i: self._load_dataset_scene())
         self.info_label = QLabel()
@@ -182,6 +185,10 @@ class Panel(BasePanel):
         form.addRow(self.open_button)
         form.addRow(self.scene_label, self.scene_combo)
         form.addRow(self.split_label, self.split_combo)
+        self.recording_label = QLabel()
+        form.addRow(self.recording_label, self.recording_combo)
+        self.recording_label.hide()
+        self.recording_combo.hide()
         form.addRow(self.info_label)
         form.addRow(self.error_label)
         form.addRow(self.load_progress)
@@ -303,6 +310,7 @@ class Panel(BasePanel):
         self.open_button.setText(tr("Trajectories", "Open ETH/UCY file or folder…"))
         self.scene_label.setText(tr("Trajectories", "Scene"))
         self.split_label.setText(tr("Trajectories", "Split"))
+        self.recording_label.setText(tr("Trajectories", "Recording"))
         self.model_box.setTitle(tr("Trajectories", "Models"))
         self.fan_label.setText(tr("Trajectories", "Futures in the fan"))
         self.person_box.setTitle(tr("Trajectories", "Selected pedestrian"))
@@ -427,7 +435,18 @@ class Panel(BasePanel):
         else:
             self.source = "folder"
             fold = scene_split[0] if scene_split[0] in SCENES else SYNTHETIC_FOLD
-        self.set_recording(rec, None, fold)
+        recs = rec if isinstance(rec, list) else [rec]
+        self.split_recordings = recs
+        self.recording_combo.clear()
+        for r in recs:
+            self.recording_combo.addItem(r.name)
+        self.recording_combo.setVisible(len(recs) > 1)
+        self.recording_label.setVisible(len(recs) > 1)
+        self.set_recording(recs[0], None, fold)
+
+    def _choose_recording(self, i: int) -> None:
+        if 0 <= i < len(self.split_recordings) and self.split_recordings[i] is not self.recording:
+            self.set_recording(self.split_recordings[i], None, self.fold)
 
     def _on_load_error(self, message: str) -> None:
         self.load_progress.finish()
