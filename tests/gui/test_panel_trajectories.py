@@ -170,3 +170,27 @@ def test_chinese_texts(panel, qtbot):
     finally:
         set_language("en")
     qtbot.waitUntil(lambda: panel.data_box.title() == "Data", timeout=5000)
+
+
+def test_download_from_a_loopback_server_then_open(panel, qtbot, shared_dir, tmp_path):
+    import functools
+    import threading
+    from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
+
+    class Quiet(SimpleHTTPRequestHandler):
+        def log_message(self, *args):
+            pass
+
+    handler = functools.partial(Quiet, directory=str(shared_dir / "datasets" / "eth_ucy"))
+    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        dest = tmp_path / "eth_ucy"
+        panel.download_dataset(str(dest), base_url=f"http://127.0.0.1:{server.server_address[1]}/")
+        qtbot.waitUntil(lambda: panel.source == "folder", timeout=WAIT)
+        assert panel.dataset_root == str(dest) and panel.recording.name == "biwi_eth"
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join()

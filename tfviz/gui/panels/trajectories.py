@@ -160,6 +160,8 @@ class Panel(BasePanel):
         self.generate_button.clicked.connect(self.generate_synthetic)
         self.open_button = QPushButton()
         self.open_button.clicked.connect(self._open_dialog)
+        self.download_button = QPushButton()
+        self.download_button.clicked.connect(self._download_dialog)
         self.scene_combo = QComboBox()
         self.split_combo = QComboBox()
         for s in ("test", "train", "val"):
@@ -183,6 +185,7 @@ class Panel(BasePanel):
         form.addRow(self.crowd_label, self.crowd_spin)
         form.addRow(self.generate_button)
         form.addRow(self.open_button)
+        form.addRow(self.download_button)
         form.addRow(self.scene_label, self.scene_combo)
         form.addRow(self.split_label, self.split_combo)
         self.recording_label = QLabel()
@@ -308,6 +311,7 @@ class Panel(BasePanel):
         self.crowd_label.setText(tr("Trajectories", "Crowd size"))
         self.generate_button.setText(tr("Trajectories", "Generate synthetic scene"))
         self.open_button.setText(tr("Trajectories", "Open ETH/UCY file or folder…"))
+        self.download_button.setText(tr("Trajectories", "Download ETH/UCY (checked by SHA-256)…"))
         self.scene_label.setText(tr("Trajectories", "Scene"))
         self.split_label.setText(tr("Trajectories", "Split"))
         self.recording_label.setText(tr("Trajectories", "Recording"))
@@ -400,6 +404,31 @@ class Panel(BasePanel):
             tr("Trajectories", "Trajectory files (*.txt);;All files (*)"))
         if path:
             self.open_path(path)
+
+    def _download_dialog(self) -> None:
+        folder = QFileDialog.getExistingDirectory(self, tr("Trajectories", "Download ETH/UCY into"))
+        if folder:
+            self.download_dataset(str(Path(folder) / "eth_ucy"))
+
+    def download_dataset(self, dest: str, base_url: str | None = None, manifest=None) -> None:
+        """Fetch the ETH/UCY files into ``dest`` in the background, then open them."""
+        from tfviz.core.traj import download as dl
+
+        url = base_url or dl.BASE_URL
+        entries = manifest or dl.MANIFEST
+        self._cancel_load()
+        self._set_error("")
+        self.load_progress.start(tr("Trajectories", "Downloading ETH/UCY…"))
+        self._load_job = self._keep("_load_job", self.ctx.jobs.run_generator(
+            lambda: dl.download(dest, url, entries),
+            on_item=lambda p: self.load_progress.update(p.done / max(1, p.total)),
+            on_done=lambda _last, d=dest: self._on_downloaded(d),
+            on_error=self._on_load_error, name="traj-download"))
+
+    def _on_downloaded(self, dest: str) -> None:
+        self.load_progress.finish()
+        self.ctx.notify(tr("Trajectories", "ETH/UCY downloaded to {path}").format(path=dest))
+        self.open_path(dest)
 
     def _load_dataset_scene(self) -> None:
         if not self.dataset_root or self.scene_combo.count() == 0:
