@@ -29,8 +29,10 @@ from PySide6.QtWidgets import (
     QGroupBox,
     QHBoxLayout,
     QLabel,
+    QLayout,
     QPushButton,
     QScrollArea,
+    QSizePolicy,
     QSpinBox,
     QSplitter,
     QVBoxLayout,
@@ -271,7 +273,9 @@ class Panel(BasePanel):
 
         side = QWidget()
         slay = QVBoxLayout(side)
+        slay.setSizeConstraint(QLayout.SetMinimumSize)  # scroll rather than squeeze the boxes
         for box in (self.person_box, self.model_box, self.data_box, self.tools_box):
+            box.setSizePolicy(QSizePolicy.Preferred, QSizePolicy.Minimum)  # never squeezed
             slay.addWidget(box)
         slay.addStretch(1)
         scroll = QScrollArea()
@@ -501,6 +505,9 @@ class Panel(BasePanel):
         self._set_error("")
         self._cancel_predictions()
         self.recording, self.walls, self.fold = rec, walls, fold
+        if fold != self.models_fold:
+            self.models = None  # never predict this scene with another fold's weights
+            self._update_model_status()
         self.playback = Playback(rec)
         self._reset_predictions()
         self.selected_id = None
@@ -544,6 +551,8 @@ class Panel(BasePanel):
         self._generation += 1
 
     def _on_models(self, models: dict, fold: str) -> None:
+        if fold != self.fold:
+            return  # the scene changed again while these were loading
         models.update(self._trained)
         if fold != self.models_fold:
             self._reset_predictions()
@@ -832,6 +841,8 @@ class Panel(BasePanel):
             company = (np.linalg.norm(here[:, None] - here[None], axis=-1) < 5).sum(1)
             self.select_pedestrian(float(st.ids[np.argmax(company + 100 * st.complete())]))
         self._redraw(legend=True)
+        for _ in range(5):  # let the side bar's layout grow to the new texts
+            QCoreApplication.processEvents()
 
     def shutdown(self) -> None:
         self.controls.pause()
