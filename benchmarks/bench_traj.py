@@ -117,7 +117,7 @@ def bench_frames(frames: int) -> None:
         ts.append((time.perf_counter() - t) * 1000)
     print(f"\n2. panel frame time, {np.mean(counts):.0f} people with predictions per frame "
           f"({min(counts)}-{max(counts)}, {len(crowded)} distinct frames), all models + fan of 5, "
-          f"antialiased, {len(ts)} frames (ms)")
+          f"app settings, {len(ts)} frames (ms)")
     print(f"   p50 {_pct(ts, 50):6.2f}   p90 {_pct(ts, 90):6.2f}   p99 {_pct(ts, 99):6.2f}   "
           f"max {max(ts):6.2f}   -> {1000 / _pct(ts, 50):.0f} fps at the median, "
           f"{1000 / _pct(ts, 99):.0f} fps at p99")

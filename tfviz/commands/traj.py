@@ -87,10 +87,12 @@ def _eval(args) -> int:
     result: dict[str, dict] = {}
     for scene in _scenes(args.scene):
         model = None if args.model == "cv" else _load(args.model, scene, args.weights)
-        score = evaluate(model, scene_windows(args.data, scene, "test"), scene, args.samples)
+        windows = scene_windows(args.data, scene, "test")
+        score = evaluate(model, windows, scene, args.samples)
         result[scene] = {"windows": score.windows, "ade": round(score.ade, 4), "fde": round(score.fde, 4)}
         if not args.json:
-            print(f"{scene:6s} windows {score.windows:6d}  ADE {score.ade:.3f}  FDE {score.fde:.3f}", flush=True)
+            print(f"{scene:6s} windows {score.windows:6d}  ADE {score.ade:.3f}  FDE {score.fde:.3f}"
+                  f"  ({windows.short_tracks} tracks shorter than 20 steps, not scored)", flush=True)
     ade = sum(r["ade"] for r in result.values()) / len(result)
     fde = sum(r["fde"] for r in result.values()) / len(result)
     result["avg"] = {"ade": round(ade, 4), "fde": round(fde, 4)}
