@@ -213,6 +213,8 @@ class Panel(BasePanel):
         lay.addWidget(self.strip)
         lay.addWidget(self.vector)
         lay.addWidget(self.matrix, 1)
+        self.filler = QWidget()  # takes the matrix's room when the plain RNN has no matrix
+        lay.addWidget(self.filler, 1)
         return w
 
     def _build_maps_tab(self) -> QWidget:
@@ -244,7 +246,9 @@ class Panel(BasePanel):
         self.compare_plot = pg.PlotWidget()
         self.compare_plot.setYRange(0, 1.02)
         self.compare_plot.showGrid(x=True, y=True, alpha=0.3)
-        self.compare_legend = self.compare_plot.addLegend(offset=(10, 10))
+        self.compare_legend = self.compare_plot.addLegend()
+        # The middle-left of the plot stays empty: the RNN has fallen, the others are still high.
+        self.compare_legend.anchor(itemPos=(0, 0.5), parentPos=(0.33, 0.6))
         self.compare_metric = QComboBox()
         self.compare_metric.addItem("", "exact")
         self.compare_metric.addItem("", "char")
@@ -253,7 +257,7 @@ class Panel(BasePanel):
         self.compare_table.setTextFormat(Qt.RichText)
         self.compare_table.setAlignment(Qt.AlignTop | Qt.AlignLeft)
         self.compare_table.setWordWrap(True)
-        self.compare_table.setMinimumWidth(330)
+        self.compare_table.setMinimumWidth(440)
         side = QVBoxLayout()
         side.addWidget(self.compare_metric)
         side.addWidget(self.compare_table, 1)
@@ -482,6 +486,7 @@ class Panel(BasePanel):
         self.strip.set_sequence(inputs, outputs, res.unknown)
         has_attn = res.alignment is not None
         self.vector.setVisible(not has_attn)
+        self.filler.setVisible(not has_attn)
         self.matrix.setVisible(has_attn)
         if has_attn:
             self.matrix.set_data(outputs, [c if c != " " else "·" for c in inputs], res.alignment,
@@ -607,11 +612,11 @@ class Panel(BasePanel):
             return "—" if d is None else f"{100 * d[key]:.1f}%"
 
         def secs(d):
-            return "—" if d is None or d.get("train_seconds") is None else f"{d['train_seconds'] / 60:.1f} min"
+            return "—" if d is None or d.get("train_seconds") is None else f"{d['train_seconds'] / 60:.1f}"
 
         head = (tr("EncoderDecoder", "model"), tr("EncoderDecoder", "parameters"),
                 tr("EncoderDecoder", "dates exact"), tr("EncoderDecoder", "reverse exact (4–60)"),
-                tr("EncoderDecoder", "training time (dates / reverse)"))  # fmt: skip
+                tr("EncoderDecoder", "training minutes (dates / reverse)"))  # fmt: skip
         html = "<table cellspacing='0' cellpadding='4' border='1'><tr>" + "".join(f"<th>{h}</th>" for h in head) + "</tr>"
         for kind, rev, dates in rows:
             params = (dates or rev or {}).get("parameters")
