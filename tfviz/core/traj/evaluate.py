@@ -33,7 +33,14 @@ def predict_windows(model, w: Windows, batch: int = 2048, samples: bool = False)
     if model is None:  # constant velocity
         pred = constant_velocity(w.obs)
         return pred[:, None] if samples else pred
-    key = "samples" if samples else "pred"
+    def pick(res: dict):
+        """The wanted output; samples ordered best-scored first."""
+        if not samples:
+            return res["pred"]
+        order = res["scores"].argsort(dim=-1, descending=True)  # (..., K)
+        idx = order[..., None, None].expand(res["samples"].shape)
+        return res["samples"].gather(-3, idx)  # (..., K, 12, 2)
+
     model.eval()
     out = None
     with torch.no_grad():
@@ -41,14 +48,14 @@ def predict_windows(model, w: Windows, batch: int = 2048, samples: bool = False)
             from tfviz.core.traj.batches import group_batches
 
             for b in group_batches(w, max_agents=4096):
-                res = model(b.obs, b.valid)[key]  # (G, N, [K,] 12, 2)
+                res = pick(model(b.obs, b.valid))  # (G, N, [K,] 12, 2)
                 if out is None:
                     out = np.zeros((len(w),) + tuple(res.shape[2:]), dtype=np.float64)
                 sel = b.target
                 out[b.window[sel].numpy()] = res[sel].double().numpy()
         else:
             obs = torch.from_numpy(w.obs).float()
-            parts = [model(obs[i : i + batch])[key].double().numpy() for i in range(0, len(w), batch)]
+            parts = [pick(model(obs[i : i + batch])).double().numpy() for i in range(0, len(w), batch)]
             out = np.concatenate(parts)
     return out
 
@@ -56,7 +63,7 @@ def predict_windows(model, w: Windows, batch: int = 2048, samples: bool = False)
 def evaluate(model, w: Windows, scene: str = "", samples: int = 1) -> SceneScore:
     """Mean ADE/FDE over the windows; ``samples > 1`` -> best of the model's K samples.
 
-    A model with more proposals than ``samples`` keeps its ``samples`` top-scored ones.
+    A model with more proposals than ``samples`` keeps its ``samples`` best-scored ones.
     """
     if len(w) == 0:
         return SceneScore(scene, 0, float("nan"), float("nan"))
