@@ -121,3 +121,29 @@ def test_shipped_eval_json_matches_a_fresh_evaluation():
         ev = json.loads(shipped_path(kind, "reverse").with_name(f"reverse-{kind}.eval.json").read_text())
         res = evaluate(load(shipped_path(kind, "reverse")), get_task("reverse"))
         assert abs(res.exact - ev["exact"]) < 1e-9
+
+
+@needs_weights
+def test_fuzz_shipped_models_decode_any_text():
+    """Any text (unknown characters, empty, too long) decodes to characters of the output vocabulary."""
+    from hypothesis import given, settings
+    from hypothesis import strategies as st
+
+    from tfviz.core.seq2seq.decode import decode
+    from tfviz.core.seq2seq.models import load
+
+    task = get_task("dates")
+    models = {k: load(shipped_path(k, "dates")) for k in MODEL_KINDS}
+    allowed = set(task.tgt.itos[4:]) | {"?"}
+
+    @settings(max_examples=15, deadline=None)
+    @given(st.text(max_size=40), st.sampled_from(MODEL_KINDS))
+    def check(text, kind):
+        res = decode(models[kind], task, text)
+        assert set(res.output) <= allowed and len(res.output) <= task.max_tgt
+        assert res.truncated == (len(text) > task.max_src)
+        assert len(res.text) <= task.max_src
+        if res.alignment is not None:
+            assert res.alignment.shape == (len(res.steps), len(res.columns))
+
+    check()
