@@ -194,3 +194,27 @@ def test_download_from_a_loopback_server_then_open(panel, qtbot, shared_dir, tmp
         server.shutdown()
         server.server_close()
         thread.join()
+
+
+def test_in_the_main_window_keys_and_export(main_window, qtbot, tmp_path):
+    main_window.show_panel("trajectories")
+    panel = main_window.current_panel()
+    assert panel.name == "trajectories"
+    qtbot.waitUntil(lambda: panel.playback is not None and panel.models is not None, timeout=WAIT)
+    start = panel.controls.position
+    qtbot.keyClick(main_window, Qt.Key_Right)
+    assert panel.controls.position == start + 1
+    qtbot.keyClick(main_window, Qt.Key_End)
+    assert panel.controls.position == len(panel.playback) - 1
+    qtbot.keyClick(main_window, Qt.Key_Home)
+    assert panel.controls.position == 0
+    out = main_window.export_current(str(tmp_path / "frame.png"))
+    with Image.open(out) as img:
+        assert img.size[0] > 200
+    panel.shutdown()
+
+
+def test_prepare_shot_shows_predictions_and_a_selection(panel, qtbot):
+    panel.prepare_shot()
+    assert panel.controls.position == len(panel.playback) // 2
+    assert panel.selected_id is not None and "ADE" in panel.metrics_label.text()
