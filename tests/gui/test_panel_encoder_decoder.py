@@ -150,3 +150,16 @@ def test_train_cancel_then_keep(panel, qtbot, tmp_path):
     assert panel.user_weights.isChecked()
     assert shipped_path("rnn", "dates").is_file()
     qtbot.waitUntil(lambda: not panel.is_busy(), timeout=WAIT)
+
+
+def test_language_switch_retranslates(panel, qtbot):
+    from tfviz.gui.i18n import set_language
+
+    try:
+        set_language("zh")
+        qtbot.waitUntil(lambda: panel.tabs.tabText(0) == "解码", timeout=WAIT)
+        assert panel.model_buttons["rnn"].text() == "RNN（无注意力）"
+        assert "输出" in panel.result_label.text()
+    finally:
+        set_language("en")
+    qtbot.waitUntil(lambda: panel.tabs.tabText(0) == "Decode", timeout=WAIT)

@@ -91,10 +91,15 @@ class ModelStore:
             self._models[(task, kind, path)] = model.eval()
 
 
-def decode_all(store: ModelStore, task_name: str, text: str, paths: dict[str, str], device: str) -> dict:
-    """Worker: decode ``text`` with each model -> {kind: DecodeResult or error message}."""
+def decode_all(store: ModelStore, task_name: str, text: str, paths: dict[str, str], device: str,
+               notify=None) -> dict:  # fmt: skip
+    """Worker: decode ``text`` with each model -> {kind: DecodeResult or error message}.
+
+    A GPU failure redoes the decode on the CPU (and says so through ``notify``).
+    """
     import torch
 
+    from tfviz.core.device import run_with_fallback
     from tfviz.core.seq2seq.decode import decode
     from tfviz.core.seq2seq.tasks import get_task
 
@@ -103,7 +108,8 @@ def decode_all(store: ModelStore, task_name: str, text: str, paths: dict[str, st
     out = {}
     for kind, path in paths.items():
         try:
-            out[kind] = decode(store.get(task_name, kind, path, device), task, text)
+            out[kind], _ = run_with_fallback(
+                lambda dev, k=kind, p=path: decode(store.get(task_name, k, p, dev), task, text), device, notify)
         except Exception as exc:  # noqa: BLE001 - shown in the panel, the other models still decode
             out[kind] = f"{type(exc).__name__}: {exc}"
     return out
@@ -443,7 +449,7 @@ class Panel(BasePanel):
         if self._decode_job is not None:
             self._decode_job.cancel()
         self._decode_job = self.ctx.jobs.run_call(
-            lambda: (req, task, text, decode_all(self.store, task, text, paths, device)),
+            lambda: (req, task, text, decode_all(self.store, task, text, paths, device, self.ctx.notify)),
             on_done=self._on_decoded,
             on_error=self._on_decode_error,
             name="seq2seq-decode",
