@@ -4,9 +4,12 @@ Three learned models, all predicting 12 future steps (4.8 s) from 8 observed (3.
 
 * :class:`TF` - the encoder-decoder of Giuliari et al. (2020), CPU-sized. Each pedestrian
   is moved into its own frame (last position at the origin, last move along +x); the
-  encoder reads the 8 observed steps, the decoder writes the 12 future moves one at a time
-  (teacher forcing in training, greedy at test time). The output layer predicts the
-  *change* of move, starting at zero, so an untrained model is constant velocity.
+  encoder reads the 8 observed steps, the decoder (causal self-attention + cross-attention)
+  writes the 12 future moves. The output layer predicts the *change* of move, starting at
+  zero, so an untrained model is constant velocity. Two ways to decode:
+  ``"refine"`` (shipped) reads the constant-velocity guess for all 12 steps at once and
+  corrects it, the same in training and at test time; ``"greedy"`` is the paper's recipe:
+  teacher forcing in training, then each predicted move fed back in at test time.
 * :class:`TFMulti` - the same encoder, but the decoder reads K learned *proposal queries*
   at once (in the spirit of mmTransformer) and writes K whole futures plus a score each.
   Trained winner-takes-all: only the closest proposal is pulled to the truth.
@@ -20,7 +23,6 @@ the people seen in all 8 observed frames).
 """
 
 from __future__ import annotations
-
 
 from dataclasses import dataclass
 
@@ -153,7 +155,7 @@ class TF(_Encoded):
     def forward(self, obs: Tensor, fut: Tensor | None = None) -> dict:
         """World positions (N, 8, 2) -> predicted world positions ``pred`` (N, 12, 2).
 
-        With ``fut`` (training), the decoder is teacher-forced with the true moves.
+        ``"greedy"`` decoding with ``fut`` given is teacher-forced with the true moves.
         """
         rel, R, origin = local_frame(obs)
         memory, enc_traces = self.encode(rel)
