@@ -153,9 +153,10 @@ class Task:
     def train_sampler(self, seed: int) -> Callable[[], tuple[str, str]]:
         """Draw training pairs, skipping any that are in the held-out set."""
         rng = random.Random(seed)
-        held = {x for x, _ in self.heldout()}
+        heldout = self.heldout()
+        held = {x for x, _ in heldout}
         if self.name == "dates":
-            held_days = {y for _, y in self.heldout()}
+            held_days = {y for _, y in heldout}  # a held-out day is never trained, in any format
 
             def draw() -> tuple[str, str]:
                 while True:

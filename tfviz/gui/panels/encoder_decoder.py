@@ -422,8 +422,7 @@ class Panel(BasePanel):
 
     # ------------------------------------------------------------------ decoding
     def weights_paths(self) -> dict[str, str]:
-        from tfviz.core.seq2seq.tasks import get_task  # noqa: F401 - keeps torch out of here
-
+        """The weights file each model decodes with: shipped, or the user's when chosen and present."""
         paths = {}
         for kind in KINDS:
             shipped = asset("weights", "seq2seq", f"{self.task_name}-{kind}.safetensors")
@@ -720,8 +719,10 @@ class Panel(BasePanel):
         self.keep_button.setEnabled(False)
         self.discard_button.setEnabled(False)
         self.train_status.setText(tr("EncoderDecoder", "Saved to {path}; now in use.").format(path=str(path)))
-        self.user_weights.setChecked(True)  # re-decodes with them
-        self.request_decode()
+        if self.user_weights.isChecked():
+            self.request_decode()
+        else:
+            self.user_weights.setChecked(True)  # re-decodes with them
 
     def discard_trained(self) -> None:
         self.trainer = None
