@@ -218,3 +218,16 @@ def test_prepare_shot_shows_predictions_and_a_selection(panel, qtbot):
     panel.prepare_shot()
     assert panel.controls.position == len(panel.playback) // 2
     assert panel.selected_id is not None and "ADE" in panel.metrics_label.text()
+
+
+def test_long_recordings_keep_a_bounded_prediction_cache(panel, qtbot, monkeypatch):
+    from tfviz.gui.panels import trajectories as mod
+
+    monkeypatch.setattr(mod, "AHEAD", 10)
+    monkeypatch.setattr(mod, "KEEP", 5)
+    panel.controls.set_position(20)
+    panel._start_predictions()
+    qtbot.waitUntil(lambda: panel._pred_job is None, timeout=WAIT)
+    assert len(panel.predictions) <= 5 and 20 in panel.predictions
+    panel.controls.set_position(60)  # past what was predicted: predicts from here
+    qtbot.waitUntil(lambda: 60 in panel.predictions, timeout=WAIT)

@@ -114,6 +114,7 @@ def predict_state(st: FrameState, models: dict) -> FramePrediction:
         if name == "tf-multi":
             order = np.argsort(-out["scores"], axis=1)  # best-scored proposal first
             samples = np.take_along_axis(out["samples"], order[:, :, None, None], 1)
+            samples = samples.astype(np.float32)  # (N, K, 12, 2): the biggest thing kept
         if name == "star":
             spatial = out["spatial"]
     return FramePrediction(st.index, preds, samples, temporal, spatial)

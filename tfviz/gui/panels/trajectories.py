@@ -48,6 +48,8 @@ from tfviz.gui.widgets import JobProgress, StepControls
 
 SYNTHETIC_FOLD = "zara1"  # whose weights predict synthetic scenes (trained without zara1)
 STEP_MS = 400  # one recorded step is 0.4 s
+AHEAD, BEHIND = 300, 50  # frames predicted after / before the current one, per job
+KEEP = 800  # predictions kept in memory (the frames nearest the current one)
 # A known ETH/UCY recording is predicted with the fold that never saw it.
 RECORDING_FOLD = {"biwi_eth": "eth", "biwi_hotel": "hotel", "students00": "univ",
                   "crowds_zara01": "zara1", "crowds_zara02": "zara2"}
@@ -73,6 +75,17 @@ def _load_models(fold: str) -> dict:
         if m is not None:
             models[kind] = m
     return models
+
+
+def _predict(pb, models: dict, order: list[int]):
+    """Predict frames in a worker with one torch thread: these models are tiny, so a second
+    thread only adds synchronisation (5x slower per frame on a busy 2-core machine)."""
+    import torch
+
+    from tfviz.core.traj.playback import predict_frames
+
+    torch.set_num_threads(1)
+    yield from predict_frames(pb, models, order)
 
 
 def _simulate(seed: int, n: int):
@@ -573,18 +586,17 @@ class Panel(BasePanel):
         self.model_status.setText(text)
 
     def _start_predictions(self) -> None:
-        from tfviz.core.traj.playback import predict_frames
-
         self._cancel_predictions()
         if self.playback is None or self.models is None:
             return
         pb, models = self.playback, dict(self.models)
         here = self.controls.position
         done = set(self.predictions)
-        order = [i for i in list(range(here, len(pb))) + list(range(0, here)) if i not in done]
+        window = list(range(here, min(len(pb), here + AHEAD))) + list(range(max(0, here - BEHIND), here))
+        order = [i for i in window if i not in done]
         gen = self._generation
         self._pred_job = self._keep("_pred_job", self.ctx.jobs.run_generator(
-            lambda: predict_frames(pb, models, order),
+            lambda: _predict(pb, models, order),
             on_item=lambda fp, g=gen: self._on_prediction(fp, g),
             on_error=self._set_error, name="traj-predict"))
 
@@ -592,6 +604,10 @@ class Panel(BasePanel):
         if generation != self._generation:
             return  # from a scene or models that have been replaced since
         self.predictions[fp.index] = fp
+        if len(self.predictions) > KEEP + KEEP // 8:  # long recordings: forget the farthest
+            here = self.controls.position
+            for j in sorted(self.predictions, key=lambda j: abs(j - here))[KEEP:]:
+                del self.predictions[j]
         if fp.index == self.controls.position:
             self._redraw()
 
@@ -600,15 +616,12 @@ class Panel(BasePanel):
             self._pred_job.cancel()
         self._pred_job = None
 
-    def predictions_done(self) -> bool:
-        return self.playback is not None and len(self.predictions) == len(self.playback)
-
     # ------------------------------------------------------------ drawing
     def _on_position(self, i: int) -> None:
         if self.playback is not None and self.models is not None and i not in self.predictions:
             ahead = [j for j in range(i, min(i + 3, len(self.playback))) if j in self.predictions]
-            if not ahead and not self.controls.is_playing():
-                self._start_predictions()  # a jump: predict from here first
+            if not _alive(self._pred_job) or (not ahead and not self.controls.is_playing()):
+                self._start_predictions()  # a jump, or past what was predicted: from here on
         self._redraw()
 
     def visible_models(self) -> dict[str, bool]:
@@ -748,16 +761,22 @@ class Panel(BasePanel):
         root, scene = self.dataset_root, self.scene_combo.currentData()
         if root and scene:
             def factory():
+                import torch
+
                 from tfviz.core.traj.training import train_fold
 
+                torch.set_num_threads(1)  # tiny models: see _predict
                 return train_fold(kind, root, scene, cfg)
             self._train_fold = scene
         else:
             def factory():
+                import torch
+
                 from tfviz.core.traj.data import make_windows
                 from tfviz.core.traj.synthetic import SceneConfig, simulate
                 from tfviz.core.traj.training import train_windows
 
+                torch.set_num_threads(1)  # tiny models: see _predict
                 train = make_windows([simulate(SceneConfig(n_people=50, seed=1000 + s)) for s in range(2)])
                 val = make_windows([simulate(SceneConfig(n_people=30, seed=2000))])
                 return train_windows(kind, train, val, cfg, "synthetic")
