@@ -30,7 +30,7 @@ def register(subparsers) -> None:
     ev.add_argument("--samples", type=int, default=1, help="best of K samples (min ADE, min FDE)")
     ev.add_argument("--weights", default=None, help="folder of weights (default: shipped)")
     ev.add_argument("--json", action="store_true", help="print JSON")
-    ev.add_argument("--threads", type=int, default=0, help="torch CPU threads (0: torch default)")
+    ev.add_argument("--threads", type=int, default=1, help="torch CPU threads (0: torch default)")
 
     tr = sub.add_parser("train", help="train one model per leave-one-scene-out fold")
     tr.add_argument("--data", required=True)
