@@ -153,3 +153,19 @@ def test_every_shared_file_is_valid(shared_dir):
     assert len(files) == 98
     for path in files:
         assert load_file(path).n_rows > 0
+
+
+def test_many_frames_and_people_stay_linear_in_memory():
+    """20,000 frames x 4,000 people would be a 1.3 GB dense table; the index is O(rows)."""
+    from tfviz.core.traj.playback import Playback
+
+    f = np.repeat(np.arange(20_000), 5)  # 5 people per frame
+    k = np.tile(np.arange(5), 20_000)
+    peds = (f // 25) * 5 + k  # each person walks for 25 frames
+    xy = np.stack([0.4 * (f % 25), k.astype(float)], -1)
+    rec = Recording("big", f * 10.0, peds.astype(float), xy)
+    assert rec.n_peds == 4000
+    w = make_windows([rec])
+    assert len(w) == 800 * 5 * 6  # 6 window starts per 25-frame track
+    st = Playback(rec).state(20_000 - 1)
+    assert st.obs.shape == (5, 8, 2) and np.isnan(st.fut).all()

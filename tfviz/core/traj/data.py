@@ -274,17 +274,56 @@ class Windows:
         return int(self.obs.shape[0])
 
 
-def _track_table(rec: Recording) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Dense (n_frames, n_peds) table of positions with a presence mask."""
-    frame_list = rec.frame_ids  # (F,)
-    ped_list = np.unique(rec.peds)  # (P,)
-    fi = np.searchsorted(frame_list, rec.frames)  # (N,)
-    pi = np.searchsorted(ped_list, rec.peds)  # (N,)
-    xy = np.zeros((frame_list.size, ped_list.size, 2))  # (F, P, 2)
-    present = np.zeros((frame_list.size, ped_list.size), dtype=bool)  # (F, P)
-    xy[fi, pi] = rec.xy
-    present[fi, pi] = True
-    return ped_list, xy, present
+@dataclass(frozen=True)
+class TrackIndex:
+    """The rows of a recording arranged per pedestrian, so windows cost O(rows), not
+    O(frames x pedestrians) (a 100 MB file has millions of rows and thousands of people).
+
+    ``order`` lists the rows by (pedestrian, frame); ``pos[r]`` is row r's place in it, so
+    ``order[pos[r] - k]`` is the same person k steps earlier when ``back[r] > k``.
+    """
+
+    frame_list: np.ndarray  # (F,) distinct frame ids
+    starts: np.ndarray  # (F + 1,) rows starts[i]:starts[i + 1] are at frame i
+    order: np.ndarray  # (N,) rows sorted by pedestrian, then frame
+    pos: np.ndarray  # (N,) position of each row in `order`
+    back: np.ndarray  # (N,) steps this person has been seen without a gap, up to this row
+    fwd: np.ndarray  # (N,) steps this person stays in view without a gap, from this row on
+
+    @staticmethod
+    def of(rec: Recording) -> TrackIndex:
+        """Build the index (rows are sorted by frame, as the reader guarantees)."""
+        frame_list = rec.frame_ids
+        fi = np.searchsorted(frame_list, rec.frames)  # (N,) frame index of each row
+        n = fi.size
+        order = np.lexsort((fi, rec.peds))  # (N,)
+        p, f = rec.peds[order], fi[order]
+        idx = np.arange(n)
+        cont = np.zeros(n, dtype=bool)  # this row continues the previous one's track
+        cont[1:] = (p[1:] == p[:-1]) & (f[1:] == f[:-1] + 1)
+        last_break = np.maximum.accumulate(np.where(cont, 0, idx))
+        ends = np.ones(n, dtype=bool)  # the track stops after this row
+        ends[:-1] = ~cont[1:]
+        next_end = np.minimum.accumulate(np.where(ends, idx, n - 1)[::-1])[::-1]
+        back, fwd, pos = np.empty(n, np.int64), np.empty(n, np.int64), np.empty(n, np.int64)
+        back[order] = idx - last_break + 1
+        fwd[order] = next_end - idx + 1
+        pos[order] = idx
+        starts = np.searchsorted(fi, np.arange(frame_list.size + 1))
+        return TrackIndex(frame_list, starts, order, pos, back, fwd)
+
+    def rows_at(self, i: int, peds: np.ndarray) -> np.ndarray:
+        """Rows at frame index ``i``, ordered by pedestrian id."""
+        rows = np.arange(self.starts[i], self.starts[i + 1])
+        return rows[np.argsort(peds[rows], kind="stable")]
+
+    def steps(self, rows: np.ndarray, offsets: np.ndarray) -> np.ndarray:
+        """Row of the same person ``offsets`` steps away: (R,), (T,) -> (R, T) row numbers.
+
+        Only meaningful where the track reaches that far (see ``back`` and ``fwd``).
+        """
+        at = np.clip(self.pos[rows][:, None] + offsets[None, :], 0, self.order.size - 1)
+        return self.order[at]
 
 
 def make_windows(recordings: list[Recording], obs: int = OBS, pred: int = PRED) -> Windows:
@@ -297,27 +336,25 @@ def make_windows(recordings: list[Recording], obs: int = OBS, pred: int = PRED) 
     seq = obs + pred
     all_obs, all_fut, all_group, all_ped, all_idx, groups = [], [], [], [], [], []
     short = 0
+    path_steps, past_steps = np.arange(seq), np.arange(-obs + 1, 1)
     for rec in recordings:
         short += rec.short_tracks(seq)
-        ped_list, xy, present = _track_table(rec)
-        n_frames = xy.shape[0]
-        # run[f, p] = how many consecutive frames from f on pedestrian p is present
-        run = np.zeros((n_frames + 1, ped_list.size), dtype=np.int64)
-        for f in range(n_frames - 1, -1, -1):
-            run[f] = np.where(present[f], run[f + 1] + 1, 0)
-        for start in range(0, n_frames - seq + 1):
-            agents = np.nonzero(run[start] >= obs)[0]  # seen in all observed frames
-            targets = np.nonzero(run[start] >= seq)[0]  # seen in all 20 frames
+        ti = TrackIndex.of(rec)
+        for start in range(0, ti.frame_list.size - seq + 1):
+            here = ti.rows_at(start, rec.peds)
+            targets = here[ti.fwd[here] >= seq]  # seen in all 20 frames
             if targets.size == 0:
                 continue
+            now = ti.rows_at(start + obs - 1, rec.peds)
+            agents = now[ti.back[now] >= obs]  # seen in all observed frames
             g = len(groups)
-            groups.append(xy[start : start + obs, agents].transpose(1, 0, 2).copy())  # (N_g, 8, 2)
-            path = xy[start : start + seq, targets].transpose(1, 0, 2)  # (M, 20, 2)
+            groups.append(rec.xy[ti.steps(agents, past_steps)])  # (N_g, 8, 2)
+            path = rec.xy[ti.steps(targets, path_steps)]  # (M, 20, 2)
             all_obs.append(path[:, :obs])
             all_fut.append(path[:, obs:])
             all_group.append(np.full(targets.size, g))
-            all_ped.append(ped_list[targets])
-            all_idx.append(np.searchsorted(agents, targets))
+            all_ped.append(rec.peds[targets])
+            all_idx.append(np.searchsorted(rec.peds[agents], rec.peds[targets]))  # both by id
     if not all_obs:
         empty = np.zeros((0, obs, 2))
         return Windows(empty, np.zeros((0, pred, 2)), np.zeros(0, int), np.zeros(0),

@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from tfviz.core.traj.data import OBS, PRED, Recording, _track_table
+from tfviz.core.traj.data import OBS, PRED, Recording, TrackIndex
 from tfviz.core.traj.geometry import ade_fde, constant_velocity
 
 
@@ -53,36 +53,27 @@ class FramePrediction:
 
 
 class Playback:
-    """Dense view of a :class:`Recording` for random access by frame index."""
+    """A :class:`Recording` for random access by frame index (memory O(rows))."""
 
     def __init__(self, rec: Recording) -> None:
         self.recording = rec
-        self.frame_ids = rec.frame_ids  # (F,)
-        self.ped_ids, self.xy, self.present = _track_table(rec)  # (P,), (F, P, 2), (F, P)
-        f = self.present.shape[0]
-        # seen[i, p]: present in all of frames i-7..i
-        run = np.zeros_like(self.present, dtype=np.int64)
-        for i in range(f):
-            run[i] = np.where(self.present[i], (run[i - 1] if i else 0) + 1, 0)
-        self.history = run  # (F, P) consecutive frames up to i
-        lo = self.xy[self.present]
-        self.bounds = (lo.min(0), lo.max(0)) if lo.size else (np.zeros(2), np.ones(2))
+        self.index = TrackIndex.of(rec)
+        self.frame_ids = self.index.frame_list  # (F,)
+        self.bounds = (rec.xy.min(0), rec.xy.max(0)) if rec.n_rows else (np.zeros(2), np.ones(2))
 
     def __len__(self) -> int:
         return int(self.frame_ids.shape[0])
 
     def state(self, i: int) -> FrameState:
-        here = np.nonzero(self.present[i])[0]
-        agents = np.nonzero(self.history[i] >= OBS)[0]
-        obs = self.xy[i - OBS + 1 : i + 1, agents].transpose(1, 0, 2)  # (N, 8, 2)
-        fut = np.full((agents.size, PRED, 2), np.nan)
-        end = min(len(self), i + 1 + PRED)
-        if end > i + 1:
-            seg = self.xy[i + 1 : end, agents].transpose(1, 0, 2)  # (N, T, 2)
-            ok = self.present[i + 1 : end, agents].T  # (N, T)
-            ok = np.cumprod(ok, axis=1).astype(bool)  # stop at the first gap
-            fut[:, : end - i - 1] = np.where(ok[..., None], seg, np.nan)
-        return FrameState(i, self.ped_ids[here], self.xy[i, here], self.ped_ids[agents], obs, fut)
+        rec, ti = self.recording, self.index
+        here = ti.rows_at(i, rec.peds)  # everyone in view, by id
+        agents = here[ti.back[here] >= OBS]  # seen in frames i-7..i
+        obs = rec.xy[ti.steps(agents, np.arange(-OBS + 1, 1))]  # (N, 8, 2)
+        ahead = np.arange(1, PRED + 1)
+        fut = rec.xy[ti.steps(agents, ahead)]  # (N, 12, 2)
+        known = ti.fwd[agents][:, None] > ahead[None, :]  # (N, 12) still in view, no gap
+        fut = np.where(known[..., None], fut, np.nan)
+        return FrameState(i, rec.peds[here], rec.xy[here], rec.peds[agents], obs, fut)
 
 
 def _run_model(name: str, model, obs: np.ndarray) -> dict:
