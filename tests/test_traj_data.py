@@ -169,3 +169,32 @@ def test_many_frames_and_people_stay_linear_in_memory():
     assert len(w) == 800 * 5 * 6  # 6 window starts per 25-frame track
     st = Playback(rec).state(20_000 - 1)
     assert st.obs.shape == (5, 8, 2) and np.isnan(st.fut).all()
+
+
+def _naive_windows(rec: Recording, obs: int = 8, seq: int = 20) -> list[tuple[int, float]]:
+    """(start, ped) of every window, by the definition: present in 20 consecutive frames."""
+    frames = list(np.unique(rec.frames))
+    seen = {(f, p) for f, p in zip(rec.frames.tolist(), rec.peds.tolist(), strict=True)}
+    out = []
+    for start in range(len(frames) - seq + 1):
+        for p in sorted(set(rec.peds.tolist())):
+            if all((frames[start + k], p) in seen for k in range(seq)):
+                out.append((start, p))
+    return out
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.tuples(st.integers(0, 4), st.integers(0, 30), st.integers(1, 30)), min_size=1, max_size=8))
+def test_fuzz_windows_match_the_definition(tracks):
+    """Random tracks (ped, first frame, length), possibly with gaps: same windows as a naive count."""
+    rows = {}
+    for ped, first, length in tracks:
+        for f in range(first, first + length):
+            rows[(f * 10, ped)] = (f * 10, ped, float(f), float(ped))
+    rec = parse_text(_text(rows.values()))
+    w = make_windows([rec])
+    expected = _naive_windows(rec)
+    assert len(w) == len(expected)
+    assert sorted(w.ped.tolist()) == sorted(p for _, p in expected)
+    np.testing.assert_allclose(w.obs[:, :, 1], np.repeat(w.ped[:, None], 8, 1))  # y = ped id
+    np.testing.assert_allclose(np.diff(w.fut[:, :, 0], axis=1), 1.0)  # consecutive frames
