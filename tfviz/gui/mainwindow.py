@@ -155,6 +155,7 @@ class MainWindow(QMainWindow):
     def _build_actions(self) -> None:
         self.act_open_corpus = self._act(self.open_corpus, QKeySequence.Open)
         self.act_open_dataset = self._act(self.open_dataset, "Ctrl+Shift+O")
+        self.act_open_dataset_file = self._act(self.open_dataset_file)
         self.act_export = self._act(self.export_dialog, "Ctrl+E")
         self.act_export_svg = self._act(lambda: self.export_dialog("svg"), "Ctrl+Shift+E")
         self.act_quit = self._act(self.close, QKeySequence.Quit)
@@ -199,7 +200,7 @@ class MainWindow(QMainWindow):
     def _build_menus(self) -> None:
         bar = self.menuBar()
         self.menu_file = bar.addMenu("")
-        for act in (self.act_open_corpus, self.act_open_dataset):
+        for act in (self.act_open_corpus, self.act_open_dataset, self.act_open_dataset_file):
             self.menu_file.addAction(act)
         self.menu_file.addSeparator()
         self.menu_file.addAction(self.act_export)
@@ -236,7 +237,8 @@ class MainWindow(QMainWindow):
         self.menu_theme.setTitle(tr("MainWindow", "Theme"))
         self.menu_device.setTitle(tr("MainWindow", "Compute device"))
         self.act_open_corpus.setText(tr("MainWindow", "Open corpus…"))
-        self.act_open_dataset.setText(tr("MainWindow", "Open dataset…"))
+        self.act_open_dataset.setText(tr("MainWindow", "Open dataset folder…"))
+        self.act_open_dataset_file.setText(tr("MainWindow", "Open dataset file…"))
         self.act_export.setText(tr("MainWindow", "Export view…"))
         self.act_export_svg.setText(tr("MainWindow", "Export view as SVG…"))
         self.act_quit.setText(tr("MainWindow", "Quit"))
@@ -341,6 +343,13 @@ class MainWindow(QMainWindow):
 
     def open_dataset(self) -> None:
         path = QFileDialog.getExistingDirectory(self, tr("MainWindow", "Open ETH/UCY dataset folder"))
+        if path:
+            self.open_in("trajectories", path)
+
+    def open_dataset_file(self) -> None:
+        path, _ = QFileDialog.getOpenFileName(
+            self, tr("MainWindow", "Open ETH/UCY file"), "",
+            tr("MainWindow", "Trajectory files (*.txt *.csv *.tsv);;All files (*)"))
         if path:
             self.open_in("trajectories", path)
 
