@@ -16,6 +16,9 @@ class BasePanel(QWidget):
     """
 
     name: str = ""
+    #: A panel that plays steps with a :class:`~tfviz.gui.widgets.StepControls` assigns it
+    #: here; the shared keys (Left/Right, Home/End, Space) then drive it.
+    controls = None
 
     def __init__(self, ctx: AppContext, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -44,15 +47,23 @@ class BasePanel(QWidget):
     # shared keyboard conventions -----------------------------------------
     def step(self, delta: int) -> None:
         """Left / Right: one step back or forward."""
+        if self.controls is not None:
+            self.controls.step(delta)
 
     def go_first(self) -> None:
         """Home."""
+        if self.controls is not None:
+            self.controls.go_first()
 
     def go_last(self) -> None:
         """End."""
+        if self.controls is not None:
+            self.controls.go_last()
 
     def toggle_play(self) -> None:
         """Space: play / pause."""
+        if self.controls is not None:
+            self.controls.toggle_play()
 
     # export / files -------------------------------------------------------
     def export_target(self) -> QWidget:

@@ -690,18 +690,6 @@ class Panel(BasePanel):
         self.attn_bars.setOpts(height=np.zeros(OBS) if att is None else att[row])
 
     # ------------------------------------------------------------ keys
-    def step(self, delta: int) -> None:
-        self.controls.step(delta)
-
-    def go_first(self) -> None:
-        self.controls.go_first()
-
-    def go_last(self) -> None:
-        self.controls.go_last()
-
-    def toggle_play(self) -> None:
-        self.controls.toggle_play()
-
     def export_target(self) -> QWidget:
         return self.view
 
