@@ -73,6 +73,9 @@ def run(args: argparse.Namespace) -> int:
         return _run(args)
     except (WeightsError, FileNotFoundError, KeyError) as exc:
         return _err(str(exc))
+    except BrokenPipeError:  # e.g. `| head`: the reader left; not an error of ours
+        sys.stdout = open(os.devnull, "w")  # noqa: SIM115 - silence the flush at exit
+        return 0
 
 
 def _device(args: argparse.Namespace) -> str:
