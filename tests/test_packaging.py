@@ -36,6 +36,13 @@ def test_every_resource_file_is_in_the_wheel(wheel):
     assert not missing, f"not in the wheel: {missing[:20]}"
 
 
+def test_every_module_is_in_the_wheel(wheel):
+    names = set(zipfile.ZipFile(wheel).namelist())
+    expected = {p.relative_to(REPO).as_posix() for p in (REPO / "tfviz").rglob("*.py")}
+    missing = sorted(expected - names)
+    assert not missing, f"modules left out of the wheel (a folder without __init__.py?): {missing}"
+
+
 def test_wheel_has_code_entry_point_and_no_tests(wheel):
     zf = zipfile.ZipFile(wheel)
     names = zf.namelist()
