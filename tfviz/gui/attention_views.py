@@ -77,7 +77,7 @@ def levels_of(mat: np.ndarray) -> tuple[float, float]:
 def to_image(mat: np.ndarray, lo: float, hi: float, cmap: str, blocked_rgb=(160, 160, 160)) -> QImage:
     """Map a matrix through the colour table; non-finite cells get ``blocked_rgb``."""
     finite = np.isfinite(mat)
-    norm = np.where(finite, (np.nan_to_num(mat) - lo) / (hi - lo), 0.0)  # (R, C) in 0..1
+    norm = np.where(finite, (np.nan_to_num(mat, nan=lo, posinf=hi, neginf=lo) - lo) / (hi - lo), 0.0)  # (R, C) in 0..1
     idx = np.clip((norm * 255).round(), 0, 255).astype(np.uint8)
     rgb = lut(cmap)[idx]  # (R, C, 3)
     rgb[~finite] = blocked_rgb
