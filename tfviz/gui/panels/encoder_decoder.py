@@ -730,18 +730,6 @@ class Panel(BasePanel):
         self.discard_button.setEnabled(False)
 
     # ------------------------------------------------------------------ BasePanel
-    def step(self, delta: int) -> None:
-        self.controls.step(delta)
-
-    def go_first(self) -> None:
-        self.controls.go_first()
-
-    def go_last(self) -> None:
-        self.controls.go_last()
-
-    def toggle_play(self) -> None:
-        self.controls.toggle_play()
-
     def export_target(self) -> QWidget:
         return self.tabs.currentWidget()
 
