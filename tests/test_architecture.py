@@ -72,3 +72,25 @@ def test_window_modules_do_not_import_torch_at_module_level():
                 names = [node.module]
             offenders += [f"{path.name}: {n}" for n in names if n.split(".")[0] == "torch"]
     assert not offenders, offenders
+
+
+def test_panels_are_built_without_importing_torch():
+    """Opening any panel must not import torch on the UI thread (it takes about a second):
+    models load in workers. torch is made unimportable; every panel must still construct."""
+    code = (
+        "import os, sys\n"
+        "os.environ['QT_QPA_PLATFORM'] = 'offscreen'\n"
+        "sys.modules['torch'] = None  # any import of torch now raises ImportError\n"
+        "from PySide6.QtWidgets import QApplication\n"
+        "app = QApplication([])\n"
+        "from tfviz.gui.context import AppContext\n"
+        "from tfviz.gui.panels import available_panels, panel_class\n"
+        "ctx = AppContext()\n"
+        "for name in available_panels():\n"
+        "    panel_class(name)(ctx)\n"
+        "    print('built', name)\n"
+        "ctx.jobs.shutdown()\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=300)
+    assert out.returncode == 0, out.stderr[-3000:]
+    assert out.stdout.count("built") >= 5, out.stdout

@@ -17,6 +17,7 @@ from pathlib import Path
 
 from torch import nn
 
+from tfviz.core.seq2seq.paths import shipped_path, user_path, user_weights_dir  # noqa: F401 (re-exported)
 from tfviz.core.seq2seq.rnn import RNNSeq2Seq
 from tfviz.core.seq2seq.rnn_attn import AttnRNNSeq2Seq
 from tfviz.core.seq2seq.tasks import get_task
@@ -46,12 +47,6 @@ def build(kind: str, task_name: str, **overrides: int) -> nn.Module:
 
 def count_parameters(model: nn.Module) -> int:
     return sum(p.numel() for p in model.parameters())
-
-
-def shipped_path(kind: str, task_name: str) -> Path:
-    from tfviz.core.assets import asset_path
-
-    return asset_path("weights", "seq2seq", f"{task_name}-{kind}.safetensors")
 
 
 def save(model: nn.Module, path: str | os.PathLike, task_name: str, info: dict | None = None) -> None:
@@ -112,22 +107,3 @@ def load(path: str | os.PathLike, kind: str | None = None, task_name: str | None
     model = build(info["kind"], info["task"])
     model.load_state_dict(load_file(str(path)))
     return model.eval()
-
-
-def user_weights_dir() -> Path:
-    """Where weights trained by the user go (never over the shipped ones).
-
-    ``$TFVIZ_DATA_DIR``, else ``%APPDATA%/tfviz`` on Windows, else ``$XDG_DATA_HOME/tfviz``
-    (``~/.local/share/tfviz``); then ``weights/seq2seq``.
-    """
-    base = os.environ.get("TFVIZ_DATA_DIR")
-    if not base:
-        if os.name == "nt" and os.environ.get("APPDATA"):
-            base = str(Path(os.environ["APPDATA"]) / "tfviz")
-        else:
-            base = str(Path(os.environ.get("XDG_DATA_HOME") or Path.home() / ".local" / "share") / "tfviz")
-    return Path(base) / "weights" / "seq2seq"
-
-
-def user_path(kind: str, task_name: str) -> Path:
-    return user_weights_dir() / f"{task_name}-{kind}.safetensors"

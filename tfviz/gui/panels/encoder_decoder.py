@@ -137,7 +137,9 @@ class Panel(BasePanel):
         self._fill_examples()
         self.input.setText(DEFAULT_INPUT[self.task_name])
         self._refresh_compare()
-        self.request_decode()
+        # The first decode imports torch in a worker, which holds the GIL for about a second:
+        # start it just after the panel first paints, not before.
+        self._debounce.start()
 
     # ------------------------------------------------------------------ layout
     def _build(self) -> None:
@@ -435,7 +437,7 @@ class Panel(BasePanel):
         return paths
 
     def _user_path(self, kind: str):
-        from tfviz.core.seq2seq.models import user_path
+        from tfviz.core.seq2seq.paths import user_path
 
         return user_path(kind, self.task_name)
 
@@ -706,7 +708,7 @@ class Panel(BasePanel):
         if self.trainer is None:
             return
         task, kind = self._training_for
-        from tfviz.core.seq2seq.models import user_path
+        from tfviz.core.seq2seq.paths import user_path
 
         path = user_path(kind, task)
         try:

@@ -1,0 +1,34 @@
+"""Where seq2seq weights live: shipped with tfviz, or trained by the user.
+
+No torch here: the GUI asks for these paths while the window opens.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+
+def shipped_path(kind: str, task_name: str) -> Path:
+    from tfviz.core.assets import asset_path
+
+    return asset_path("weights", "seq2seq", f"{task_name}-{kind}.safetensors")
+
+
+def user_weights_dir() -> Path:
+    """Where weights trained by the user go (never over the shipped ones).
+
+    ``$TFVIZ_DATA_DIR``, else ``%APPDATA%/tfviz`` on Windows, else ``$XDG_DATA_HOME/tfviz``
+    (``~/.local/share/tfviz``); then ``weights/seq2seq``.
+    """
+    base = os.environ.get("TFVIZ_DATA_DIR")
+    if not base:
+        if os.name == "nt" and os.environ.get("APPDATA"):
+            base = str(Path(os.environ["APPDATA"]) / "tfviz")
+        else:
+            base = str(Path(os.environ.get("XDG_DATA_HOME") or Path.home() / ".local" / "share") / "tfviz")
+    return Path(base) / "weights" / "seq2seq"
+
+
+def user_path(kind: str, task_name: str) -> Path:
+    return user_weights_dir() / f"{task_name}-{kind}.safetensors"
