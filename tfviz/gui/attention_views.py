@@ -196,18 +196,49 @@ class MatrixView(_Themed):
         fm = QFontMetrics(self._font())
         key = (tuple(self.rows), tuple(self.cols), self.theme.scale)
         if getattr(self, "_margin_key", None) != key:  # label widths: measured once per token list
+            self._col_width = max([fm.horizontalAdvance(t) for t in self.cols] + [10])
             self._margins = (min(140, max([fm.horizontalAdvance(t) for t in self.rows] + [10]) + 8),
-                             min(120, max([fm.horizontalAdvance(t) for t in self.cols] + [10]) + 8))
+                             min(120, self._col_width + 8))
             self._margin_key = key
         left, bottom = self._margins
-        top = fm.height() + 6
+        top = self._title_height() + 6
         right = 70  # colour bar
         n_r, n_c = max(1, len(self.rows)), max(1, len(self.cols))
-        cw = max(1.0, (self.width() - left - right) / n_c)
-        ch = max(1.0, (self.height() - top - bottom - fm.height() - 4) / n_r)
-        if self.square:
-            cw = ch = min(cw, ch)
+
+        def cells(bottom: float) -> tuple[float, float]:
+            cw = max(1.0, (self.width() - left - right) / n_c)
+            ch = max(1.0, (self.height() - top - bottom - fm.height() - 4) / n_r)
+            if self.square:
+                cw = ch = min(cw, ch)
+            return cw, ch
+
+        cw, ch = cells(bottom)
+        # short column labels (single characters, numbers) that fit their cell are written
+        # upright: a rotated CJK character is unreadable
+        self._upright_cols = self._col_width + 4 <= cw
+        if self._upright_cols:
+            bottom = min(bottom, fm.height() + 8)
+            cw, ch = cells(bottom)
         return QRectF(left, top, cw * n_c, ch * n_r), cw, ch, left, bottom
+
+    def _title_lines(self) -> list[str]:
+        """The title in one line, or two when it is wider than the view (the rest elided)."""
+        fm = QFontMetrics(self._font(10, bold=True))
+        width = max(10, self.width() - 4)
+        if fm.horizontalAdvance(self.title) <= width:
+            return [self.title]
+        layout_text = self.title
+        cut = len(layout_text)
+        while cut > 1 and fm.horizontalAdvance(layout_text[:cut]) > width:
+            cut -= 1
+        space = layout_text.rfind(" ", 0, cut + 1)
+        if space > cut // 2:  # break at a space when there is one in the second half
+            cut = space
+        first, rest = layout_text[:cut].rstrip(), layout_text[cut:].lstrip()
+        return [first, fm.elidedText(rest, Qt.ElideRight, width)]
+
+    def _title_height(self) -> int:
+        return (QFontMetrics(self._font(10, bold=True)).height() + 1) * len(self._title_lines())
 
     def cell_at(self, pos: QPointF) -> tuple[int, int]:
         rect, cw, ch, _, _ = self._layout()
@@ -230,8 +261,10 @@ class MatrixView(_Themed):
         fg, muted, hl = QColor(self.theme.fg), QColor(self.theme.muted), QColor(self.theme.highlight)
         p.setFont(self._font(10, bold=True))
         p.setPen(fg)
-        p.drawText(QRectF(0, 0, self.width(), QFontMetrics(self._font(10)).height() + 4),
-                   Qt.AlignLeft | Qt.AlignVCenter, self.title)
+        title_line = QFontMetrics(self._font(10, bold=True)).height() + 1
+        for n, text in enumerate(self._title_lines()):
+            p.drawText(QRectF(0, 2 + n * title_line, self.width(), title_line),
+                       Qt.AlignLeft | Qt.AlignVCenter, text)
         if self._image is None:
             p.setPen(muted)
             p.drawText(self.rect(), Qt.AlignCenter, tr("AttentionViews", "Nothing to show yet"))
@@ -268,6 +301,11 @@ class MatrixView(_Themed):
             p.drawText(QRectF(0, rect.top() + (i + 0.5) * ch - line / 2, left - 4, line),
                        Qt.AlignRight | Qt.AlignVCenter, t)
         for j, t in enumerate(self.cols):
+            if self._upright_cols:
+                p.setFont(bold if j == hi_j else font)
+                p.setPen(hl if j == hi_j else fg)
+                p.drawText(QRectF(rect.left() + j * cw, rect.bottom() + 3, cw, line), Qt.AlignCenter, t)
+                continue
             if j % every_c and j != hi_j:
                 continue
             p.save()
