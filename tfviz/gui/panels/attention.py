@@ -155,16 +155,23 @@ class Panel(BasePanel):
         top.addWidget(self.status, 1, 1)
         top.setColumnStretch(0, 3)
         top.setColumnStretch(1, 2)
+        # two rows: on one row the layer and head sliders shrank to nothing below ~1250 px
         steps = QHBoxLayout()
         for w in (self.sent_label, self.sent_combo, self.layer_label, self.layer_slider, self.head_label,
-                  self.head_slider, self.pad_check, self.causal_check, self.mask_mode, self.clear_masks_btn,
-                  self.cmap_combo):
+                  self.head_slider, self.cmap_combo):
             steps.addWidget(w)
         steps.setStretch(3, 1)
         steps.setStretch(5, 1)
+        for s in (self.layer_slider, self.head_slider):
+            s.setMinimumWidth(80)
+        mask_row = QHBoxLayout()
+        for w in (self.pad_check, self.causal_check, self.mask_mode, self.clear_masks_btn):
+            mask_row.addWidget(w)
+        mask_row.addStretch(1)
         lay = QVBoxLayout(self)
         lay.addLayout(top)
         lay.addLayout(steps)
+        lay.addLayout(mask_row)
         lay.addWidget(self.warning)
         lay.addWidget(self.tabs, 1)
 
@@ -517,6 +524,7 @@ class Panel(BasePanel):
     def refresh(self) -> None:
         """Redraw the visible tab from the stored numpy arrays (cheap)."""
         self.warning.setText("  ".join(self.warnings()))
+        self.warning.setVisible(bool(self.warning.text()))  # no empty line above the tabs
         res = self.analysis
         self.layer_label.setText(tr("AttentionPanel", "Layer {n}").format(n=self.layer + 1))
         self.head_label.setText(tr("AttentionPanel", "Head {n}").format(n=self.head + 1))
