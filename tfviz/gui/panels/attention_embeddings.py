@@ -92,7 +92,7 @@ class EmbeddingsTab(QWidget):
         words.addWidget(self.clear_btn)
         right = QWidget()
         rl = QVBoxLayout(right)
-        rl.addWidget(self.curves, 2)
+        rl.addWidget(self.curves, 3)
         rl.addWidget(self.pca_plot, 3)
         rl.addLayout(words)
         rl.addWidget(self.message)
@@ -115,8 +115,9 @@ class EmbeddingsTab(QWidget):
         self.add_btn.setText(tr("AttentionEmbeddings", "Add"))
         self.clear_btn.setText(tr("AttentionEmbeddings", "Clear words"))
         self.nn_title.setText(tr("AttentionEmbeddings", "Nearest neighbours in the vocabulary (cosine similarity):"))
-        self.learned_plot.setTitle(tr("AttentionEmbeddings", "Learned position embeddings (this model), dimensions 0–3"))
-        self.sin_plot.setTitle(tr("AttentionEmbeddings", "Sinusoidal encoding (original Transformer), dimensions 0, 2, 4, 6"))
+        # 8 pt: at the default size the titles were wider than the plots and lost their end
+        self.learned_plot.setTitle(tr("AttentionEmbeddings", "Learned position embeddings (this model), dimensions 0–3"), size="8pt")
+        self.sin_plot.setTitle(tr("AttentionEmbeddings", "Sinusoidal encoding (original Transformer), dimensions 0, 2, 4, 6"), size="8pt")
         self.pca_plot.setTitle(tr("AttentionEmbeddings", "Token embeddings projected on 2 axes (PCA)"))
         self._refresh_heatmaps()
 
@@ -197,10 +198,14 @@ class EmbeddingsTab(QWidget):
         colors = [self.theme.categorical(0)] * len(self.tokens) + [self.theme.categorical(1)] * len(self.added)
         self.scatter.setData(x=xy[:, 0], y=xy[:, 1], brush=[pg.mkBrush(c) for c in colors])
         shown = set(range(min(len(self.tokens), MAX_LABELS))) | set(range(len(self.tokens), len(names)))
+        mid_x = float(xy[:, 0].min() + xy[:, 0].max()) / 2
+        mid_y = float(xy[:, 1].min() + xy[:, 1].max()) / 2
         for n, ((x, y), name, c) in enumerate(zip(xy, names, colors)):
             if n not in shown:  # long texts: label the first tokens and every added word
                 continue
-            label = pg.TextItem(name, color=c, anchor=(0, 1))
+            # labels point inwards (left of the point on the right half, under it on the top
+            # half), so the outermost words are not cut by the edge of the plot
+            label = pg.TextItem(name, color=c, anchor=(0 if x <= mid_x else 1, 1 if y <= mid_y else 0))
             label.setPos(float(x), float(y))
             self.pca_plot.addItem(label)
             self._labels.append(label)
