@@ -294,7 +294,7 @@ class Panel(BasePanel):
         scroll = QScrollArea()
         scroll.setWidget(side)
         scroll.setWidgetResizable(True)
-        scroll.setMinimumWidth(360)
+        scroll.setMinimumWidth(322)
         scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarAlwaysOff)
 
         left = QWidget()
@@ -302,6 +302,7 @@ class Panel(BasePanel):
         llay.setContentsMargins(0, 0, 0, 0)
         llay.addWidget(self.view, 1)
         llay.addWidget(self.controls)
+        self.controls.slider.setMinimumWidth(60)  # else a 1024 px window left it ~20 px wide
         splitter = QSplitter(Qt.Horizontal)
         splitter.addWidget(left)
         splitter.addWidget(scroll)
