@@ -345,6 +345,7 @@ class Panel(BasePanel):
         self.train_button.setText(tr("Trajectories", "Train in the background"))
         self.view.setLabel("bottom", tr("Trajectories", "x (m)"))
         self.view.setLabel("left", tr("Trajectories", "y (m)"))
+        self.view.scale_bar.text.setText(tr("Trajectories", "1 m"))
         self.attn_plot.setLabel("bottom", tr("Trajectories", "observed step (0 = now)"))
         for box, (name, text) in zip(self.model_checks.values(), self.model_names().items(), strict=False):
             box.setText(text)
@@ -683,10 +684,11 @@ class Panel(BasePanel):
             self.metrics_label.setText(tr("Trajectories", "Leaves the scene before 12 steps: not scored."))
         else:
             head = tr("Trajectories", "model")
+            ade, fde = tr("Trajectories", "ADE (m)"), tr("Trajectories", "FDE (m)")
             rows = "".join(f"<tr><td>{name}</td><td align='right'>{a:.2f}</td><td align='right'>{f:.2f}</td></tr>"
                            for name, (a, f) in scores.items())
             self.metrics_label.setText(
-                f"<table cellspacing='4'><tr><th>{head}</th><th>ADE (m)</th><th>FDE (m)</th></tr>{rows}</table>")
+                f"<table cellspacing='4'><tr><th>{head}</th><th>{ade}</th><th>{fde}</th></tr>{rows}</table>")
         att = fp.temporal.get(self.attn_combo.currentData())
         self.attn_bars.setOpts(height=np.zeros(OBS) if att is None else att[row])
 
