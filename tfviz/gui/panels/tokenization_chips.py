@@ -15,6 +15,36 @@ from PySide6.QtWidgets import QSizePolicy, QToolTip, QWidget
 from tfviz.gui.theme import Theme
 
 
+def _luminance(c: QColor) -> float:
+    def lin(v: float) -> float:
+        return v / 12.92 if v <= 0.03928 else ((v + 0.055) / 1.055) ** 2.4
+
+    return 0.2126 * lin(c.redF()) + 0.7152 * lin(c.greenF()) + 0.0722 * lin(c.blueF())
+
+
+def _contrast(a: QColor, b: QColor) -> float:
+    la, lb = sorted((_luminance(a), _luminance(b)), reverse=True)
+    return (la + 0.05) / (lb + 0.05)
+
+
+def _mix(a: QColor, b: QColor, t: float) -> QColor:
+    return QColor.fromRgbF(a.redF() + (b.redF() - a.redF()) * t, a.greenF() + (b.greenF() - a.greenF()) * t,
+                           a.blueF() + (b.blueF() - a.blueF()) * t)
+
+
+def readable_on(color: QColor, fill: QColor, fg: QColor, ratio: float = 4.5) -> QColor:
+    """``color`` moved towards ``fg`` until it reaches ``ratio`` contrast on ``fill`` (opaque).
+
+    The muted text of raw-byte chips and ids was near-unreadable on the stronger fills of
+    the dark theme (grey on olive, about 2:1).
+    """
+    for t in (0.0, 0.25, 0.5, 0.75):
+        c = _mix(color, fg, t)
+        if _contrast(c, fill) >= ratio:
+            return c
+    return QColor(fg)
+
+
 @dataclass(frozen=True)
 class Chip:
     label: str  # what the token looks like: "·the", "<E6 88>", "我"
@@ -130,7 +160,9 @@ class ChipView(QWidget):
             if not r.intersects(visible):
                 continue
             fill = theme.categorical(chip.color_index)
-            fill.setAlpha(70 if theme.name == "light" else 110)
+            alpha = 70 if theme.name == "light" else 110
+            opaque = _mix(QColor(theme.bg), fill, alpha / 255)  # the fill as seen on the background
+            fill.setAlpha(alpha)
             path = QPainterPath()
             path.addRoundedRect(r, 4, 4)
             p.fillPath(path, fill)
@@ -141,10 +173,11 @@ class ChipView(QWidget):
                 p.drawPath(path)
             top = QRectF(r.x(), r.y() + self.PAD_Y, r.width(), fm.height())
             p.setFont(main)
-            p.setPen(muted if chip.hexed else fg)
+            soft = readable_on(muted, opaque, fg)
+            p.setPen(soft if chip.hexed else fg)
             p.drawText(top, Qt.AlignHCenter | Qt.AlignVCenter, chip.label)
             p.setFont(small)
-            p.setPen(muted)
+            p.setPen(soft)
             bottom = QRectF(r.x(), top.bottom(), r.width(), r.bottom() - top.bottom() - self.PAD_Y / 2)
             p.drawText(bottom, Qt.AlignHCenter | Qt.AlignVCenter, chip.caption)
         p.end()
