@@ -245,23 +245,31 @@ class TreeView(QWidget):
         self._paint_lanes(p, bg, fg, muted)
         self._paint_axis(p, fg, muted, grid, lw)
         self._paint_edges(p, muted, lw)
+        self._paint_lane_titles(p, bg, fg)  # over the 2017 line and the edges, which crossed them
         for key, rect in self.rects.items():
             self._paint_node(p, key, rect, bg, fg, lw)
         p.end()
 
+    def _lane_tint(self, i: int, lane: str, bg: QColor) -> QColor:
+        return blend(self.branch_colour(lane), bg, 0.93 if i % 2 == 0 else 0.96)
+
     def _paint_lanes(self, p: QPainter, bg: QColor, fg: QColor, muted: QColor) -> None:
+        for i, (lane, band) in enumerate(self.lane_bands):
+            p.fillRect(band, self._lane_tint(i, lane, bg))
+
+    def _paint_lane_titles(self, p: QPainter, bg: QColor, fg: QColor) -> None:
         titles = branch_titles()
         p.setFont(self._font(0.9, bold=True))
         fm = QFontMetricsF(p.font())
         for i, (lane, band) in enumerate(self.lane_bands):
-            tint = blend(self.branch_colour(lane), bg, 0.93 if i % 2 == 0 else 0.96)
-            p.fillRect(band, tint)
             title = titles[lane]
             if lane == "encoder-decoder" and lane not in self.visible_branches:
                 title = tr("OverviewTree", "The Transformer (2017)")
+            box = QRectF(band.left() + 8, band.top() + 2, band.width() - 16, fm.height() * 1.3)
+            text_w = min(box.width(), fm.horizontalAdvance(title))
+            p.fillRect(QRectF(box.left() - 3, box.top(), text_w + 6, box.height()), self._lane_tint(i, lane, bg))
             p.setPen(blend(self.branch_colour(lane), fg, 0.35))
-            p.drawText(QRectF(band.left() + 8, band.top() + 2, band.width() - 16, fm.height() * 1.3),
-                       int(Qt.AlignLeft | Qt.AlignVCenter), title)
+            p.drawText(box, int(Qt.AlignLeft | Qt.AlignVCenter), title)
 
     def _paint_axis(self, p: QPainter, fg: QColor, muted: QColor, grid: QColor, lw: float) -> None:
         p.setFont(self._font(0.9))
