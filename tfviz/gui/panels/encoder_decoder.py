@@ -518,7 +518,7 @@ class Panel(BasePanel):
 
     def _result_html(self, res) -> str:
         out = res.output if res.output else tr("EncoderDecoder", "(empty)")
-        html = tr("EncoderDecoder", "<b>{model}</b> output: <span style='font-size:14pt'><b>{out}</b></span>").format(
+        html = tr("EncoderDecoder", "<b>{model}</b> output: <span style='font-size:x-large'><b>{out}</b></span>").format(
             model=_kind_label(self.kind), out=_esc(out))
         if res.valid_date is False:
             html += " &nbsp; <span style='color:#D55E00'>" + tr("EncoderDecoder", "⚠ not a valid date") + "</span>"
