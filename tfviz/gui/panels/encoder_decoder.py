@@ -750,7 +750,9 @@ class Panel(BasePanel):
         th = self.ctx.theme
         for v in (self.strip, self.vector, self.matrix, self.grid, self.map_matrix):
             v.set_theme(th)
-        self._style_model_buttons()
+        # after the main window has applied the new palette (it does so after this signal): a
+        # style sheet with a colour fixes the button's palette at the time it is set
+        QTimer.singleShot(0, self._style_model_buttons)
         for plot in (self.compare_plot, self.loss_plot, self.acc_plot):
             plot.setBackground(th.bg)
         self.loss_curve.setPen(pg.mkPen(th.categorical(0), width=th.pen_width(1.5)))
