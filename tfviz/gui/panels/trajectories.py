@@ -361,9 +361,12 @@ class Panel(BasePanel):
         theme = self.ctx.theme
         self.view.apply_theme(theme, self.colours())
         self.attn_plot.setBackground(theme.bg)
+        for ax in ("left", "bottom"):  # else black axes stay on the dark background after a switch
+            self.attn_plot.getAxis(ax).setPen(theme.fg)
+            self.attn_plot.getAxis(ax).setTextPen(theme.fg)
         self.attn_bars.setOpts(brush=pg.mkBrush(theme.accent), pen=pg.mkPen(None))
         self.error_label.setStyleSheet(f"color: {theme.highlight};")
-        self._redraw()
+        self._redraw(legend=True)
 
     def colours(self) -> dict:
         """One colour-blind-safe colour per model (Okabe-Ito via the theme)."""

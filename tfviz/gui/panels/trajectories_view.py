@@ -86,6 +86,10 @@ class SceneView(pg.PlotWidget):
             self.getAxis(ax).setTextPen(fg)
         self.scale_bar.bar.setBrush(pg.mkBrush(fg))
         self.scale_bar.text.setColor(fg)
+        # legend rows take these when set_legend() rebuilds them (else a theme switch left
+        # black labels on the dark background, and presenter mode left them small)
+        self.legend.setLabelTextColor(fg)
+        self.legend.setLabelTextSize(f"{theme.font_pt(9):g}pt")
 
     def set_legend(self, names: dict[str, str]) -> None:
         """Legend rows: observed, true future, then each visible model (translated names)."""
