@@ -755,6 +755,9 @@ class Panel(BasePanel):
         QTimer.singleShot(0, self._style_model_buttons)
         for plot in (self.compare_plot, self.loss_plot, self.acc_plot):
             plot.setBackground(th.bg)
+            for ax in ("left", "bottom"):  # else a theme switch left light axes on white, or dark on dark
+                plot.getAxis(ax).setPen(th.fg)
+                plot.getAxis(ax).setTextPen(th.fg)
         self.loss_curve.setPen(pg.mkPen(th.categorical(0), width=th.pen_width(1.5)))
         self.acc_curve.setPen(pg.mkPen(th.categorical(0), width=th.pen_width(1.5)))
         self.val_curve.setPen(pg.mkPen(th.categorical(1), width=th.pen_width(1.5)))
