@@ -215,7 +215,7 @@ class MatrixView(_Themed):
         cw, ch = cells(bottom)
         # short column labels (single characters, numbers) that fit their cell are written
         # upright: a rotated CJK character is unreadable
-        self._upright_cols = self._col_width + 4 <= cw
+        self._upright_cols = self._col_width + 1 <= cw
         if self._upright_cols:
             bottom = min(bottom, fm.height() + 8)
             cw, ch = cells(bottom)
