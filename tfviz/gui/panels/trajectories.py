@@ -249,6 +249,8 @@ class Panel(BasePanel):
         self.attn_plot.setFixedHeight(120)
         self.attn_plot.setMouseEnabled(False, False)
         self.attn_plot.setYRange(0, 1)
+        # three ticks: the default six (0, 0.2, ... 1.0) overlapped at 120 px, worse in presenter mode
+        self.attn_plot.getAxis("left").setTicks([[(0.0, "0"), (0.5, "0.5"), (1.0, "1")]])
         self.attn_bars = pg.BarGraphItem(x=np.arange(-OBS + 1, 1), height=np.zeros(OBS), width=0.7)
         self.attn_plot.addItem(self.attn_bars)
         self.attn_title = QLabel()
@@ -361,6 +363,7 @@ class Panel(BasePanel):
         theme = self.ctx.theme
         self.view.apply_theme(theme, self.colours())
         self.attn_plot.setBackground(theme.bg)
+        self.attn_plot.setFixedHeight(round(120 * theme.scale))  # presenter mode: room for bigger text
         for ax in ("left", "bottom"):  # else black axes stay on the dark background after a switch
             self.attn_plot.getAxis(ax).setPen(theme.fg)
             self.attn_plot.getAxis(ax).setTextPen(theme.fg)
