@@ -189,3 +189,13 @@ def test_every_panel_has_a_guide_in_both_languages(main_window, qtbot):
     main_window.act_guide.trigger()
     assert main_window._guide_box.text() != english
     main_window._guide_box.close()
+
+
+def test_theme_change_reaches_panels_after_the_palette(main_window):
+    """Panels that restyle on theme_changed must already see the new palette."""
+    seen = []
+    main_window.ctx.theme_changed.connect(
+        lambda: seen.append(QApplication.palette().color(QPalette.Window).lightness()))
+    main_window.theme_actions["dark"].trigger()
+    main_window.theme_actions["light"].trigger()
+    assert seen[0] < 80 and seen[1] > 200

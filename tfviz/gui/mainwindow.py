@@ -31,7 +31,7 @@ from tfviz.gui.export import export_widget
 from tfviz.gui.i18n import LANGUAGES, current_language, set_language, tr
 from tfviz.gui.panels import available_panels, panel_class, panel_title
 from tfviz.gui.settings import Prefs, save_prefs
-from tfviz.gui.theme import THEMES, apply_palette, configure_pyqtgraph
+from tfviz.gui.theme import THEMES, apply_palette, configure_pyqtgraph, make_theme
 
 log = logging.getLogger(__name__)
 
@@ -303,18 +303,19 @@ class MainWindow(QMainWindow):
         self.lang_actions[lang].setChecked(True)
 
     def set_theme(self, name: str) -> None:
+        # the palette first, so panels that restyle on theme_changed see the new colours
+        apply_palette(QApplication.instance(), make_theme(name, self.ctx.presenter))
         self.ctx.set_theme(name=name)
-        apply_palette(QApplication.instance(), self.ctx.theme)
         self.prefs.theme = name
         self.theme_actions[name].setChecked(True)
 
     def toggle_presenter(self, on: bool | None = None) -> None:
         on = self.act_presenter.isChecked() if on is None else on
         self.act_presenter.setChecked(on)
-        self.ctx.set_theme(presenter=on)
         font = QFont(QApplication.font())
         font.setPointSizeF(self._base_font_pt * (1.5 if on else 1.0))
         QApplication.setFont(font)
+        self.ctx.set_theme(presenter=on)
         if on:
             self.showFullScreen()
         else:

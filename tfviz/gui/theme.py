@@ -79,6 +79,26 @@ def configure_pyqtgraph(theme: Theme) -> None:
     pg.setConfigOptions(background=theme.bg, foreground=theme.fg, antialias=True)
 
 
+def _indicator_style(theme: Theme) -> str:
+    """Check boxes and radio buttons with a visible outline in both themes (Fusion draws an
+    unticked box in the window colour, which vanishes on a dark background)."""
+    from tfviz.core.assets import asset_path
+
+    check = asset_path("icons", "check.svg").as_posix()
+    return (
+        f"QCheckBox::indicator, QGroupBox::indicator {{ width: 14px; height: 14px; border-radius: 3px;"
+        f" border: 1px solid {theme.muted}; background: {theme.bg}; }}"
+        f"QCheckBox::indicator:checked, QGroupBox::indicator:checked {{ background: {theme.accent};"
+        f" border-color: {theme.accent}; image: url({check}); }}"
+        f"QCheckBox::indicator:disabled {{ border-color: {theme.grid}; }}"
+        f"QRadioButton::indicator {{ width: 14px; height: 14px; border-radius: 8px;"
+        f" border: 1px solid {theme.muted}; background: {theme.bg}; }}"
+        f"QRadioButton::indicator:checked {{ background: qradialgradient(cx:0.5, cy:0.5, radius:0.5,"
+        f" fx:0.5, fy:0.5, stop:0 {theme.accent}, stop:0.55 {theme.accent}, stop:0.65 {theme.bg});"
+        f" border-color: {theme.accent}; }}"
+    )
+
+
 def apply_palette(app: QApplication, theme: Theme) -> None:
     """Set the Qt palette for ``theme`` (and pyqtgraph's defaults if it is loaded)."""
     import sys
@@ -104,5 +124,6 @@ def apply_palette(app: QApplication, theme: Theme) -> None:
     pal.setColor(QPalette.Disabled, QPalette.ButtonText, QColor(theme.muted))
     pal.setColor(QPalette.Disabled, QPalette.WindowText, QColor(theme.muted))
     app.setPalette(pal)
+    app.setStyleSheet(_indicator_style(theme))
     if "pyqtgraph" in sys.modules:
         configure_pyqtgraph(theme)
