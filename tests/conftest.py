@@ -13,6 +13,13 @@ os.environ.setdefault("PYQTGRAPH_QT_LIB", "PySide6")
 os.environ.setdefault("TFVIZ_DEVICE", os.environ.get("TFVIZ_DEVICE", "auto"))
 
 import pytest  # noqa: E402
+from hypothesis import settings as _hyp_settings  # noqa: E402
+
+# In CI (CI=true) property tests run with a fixed seed, so a submission's result does not
+# depend on the luck of the draw; locally they explore new examples on every run.
+_hyp_settings.register_profile("ci", derandomize=True, print_blob=True)
+if os.environ.get("CI"):
+    _hyp_settings.load_profile("ci")
 
 REPO = Path(__file__).resolve().parents[1]
 
