@@ -241,16 +241,19 @@ def arrow(p: QPainter, points: list[QPointF], color: QColor, width: float, head:
     for a, b in zip(points, points[1:]):
         p.drawLine(a, b)
     if head and len(points) >= 2:
-        a, b = points[-2], points[-1]
-        d = b - a
-        n = max((d.x() ** 2 + d.y() ** 2) ** 0.5, 1e-6)
-        ux, uy = d.x() / n, d.y() / n
-        s = 4.0 + 2.0 * width
-        left = QPointF(b.x() - ux * s - uy * s * 0.55, b.y() - uy * s + ux * s * 0.55)
-        right = QPointF(b.x() - ux * s + uy * s * 0.55, b.y() - uy * s - ux * s * 0.55)
-        p.setPen(Qt.NoPen)
-        p.setBrush(color)
-        p.drawPolygon(QPolygonF([b, left, right]))
+        arrowhead(p, points[-2], points[-1], color, 4.0 + 2.0 * width, 0.55)
+
+
+def arrowhead(p: QPainter, frm: QPointF, to: QPointF, color: QColor, size: float, spread: float) -> None:
+    """A filled triangle at ``to`` pointing away from ``frm``: ``size`` long, ``spread`` wide."""
+    d = to - frm
+    n = max((d.x() ** 2 + d.y() ** 2) ** 0.5, 1e-6)
+    ux, uy = d.x() / n, d.y() / n
+    left = QPointF(to.x() - ux * size - uy * size * spread, to.y() - uy * size + ux * size * spread)
+    right = QPointF(to.x() - ux * size + uy * size * spread, to.y() - uy * size - ux * size * spread)
+    p.setPen(Qt.NoPen)
+    p.setBrush(color)
+    p.drawPolygon(QPolygonF([to, left, right]))
 
 
 # --------------------------------------------------------------------------- the widget

@@ -16,12 +16,12 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from PySide6.QtCore import QEvent, QPointF, QRect, QRectF, QSize, Qt, Signal
-from PySide6.QtGui import QColor, QFont, QFontMetricsF, QPainter, QPainterPath, QPen, QPolygonF
+from PySide6.QtGui import QColor, QFont, QFontMetricsF, QPainter, QPainterPath, QPen
 from PySide6.QtWidgets import QSizePolicy, QWidget
 
 from tfviz.core import family_tree as ft
 from tfviz.gui.i18n import current_language, tr
-from tfviz.gui.panels.overview_diagram import blend
+from tfviz.gui.panels.overview_diagram import arrowhead, blend
 from tfviz.gui.theme import Theme
 
 FIRST_YEAR, LAST_YEAR = 2013, 2024  # axis from Jan 2013 to Jan 2024
@@ -319,19 +319,7 @@ class TreeView(QWidget):
             p.setPen(QPen(colour, width))
             p.setBrush(Qt.NoBrush)
             p.drawPath(path)
-            self._arrowhead(p, c2, end, colour, width)
-
-    @staticmethod
-    def _arrowhead(p: QPainter, frm: QPointF, to: QPointF, colour: QColor, width: float) -> None:
-        d = to - frm
-        n = max((d.x() ** 2 + d.y() ** 2) ** 0.5, 1e-6)
-        ux, uy = d.x() / n, d.y() / n
-        s = 4.0 + 1.5 * width
-        left = QPointF(to.x() - ux * s - uy * s * 0.5, to.y() - uy * s + ux * s * 0.5)
-        right = QPointF(to.x() - ux * s + uy * s * 0.5, to.y() - uy * s - ux * s * 0.5)
-        p.setPen(Qt.NoPen)
-        p.setBrush(colour)
-        p.drawPolygon(QPolygonF([to, left, right]))
+            arrowhead(p, c2, end, colour, 4.0 + 1.5 * width, 0.5)
 
     def _paint_node(self, p: QPainter, key: str, rect: QRectF, bg: QColor, fg: QColor,
                     lw: float) -> None:
