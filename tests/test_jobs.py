@@ -119,3 +119,14 @@ def test_event_loop_keeps_running_during_long_job(qtbot, seconds):
     assert len(stamps) > 20, "the event loop hardly ran while the job worked"
     assert max(gaps) < seconds / 3, f"event loop stalled for {max(gaps):.3f} s"
     jobs.shutdown()
+
+
+def test_no_job_starts_after_close(qtbot):
+    """A timer that fires while the window closes must not leave an unjoined thread."""
+    jobs = JobManager()
+    jobs.close()
+    done = []
+    job = jobs.run_call(lambda: 1, on_done=done.append)
+    assert not job.is_running() and jobs.active() == []
+    qtbot.wait(50)
+    assert done == []

@@ -133,6 +133,7 @@ class JobManager(QObject):
     def __init__(self, parent=None) -> None:
         super().__init__(parent)
         self._jobs: list[Job] = []
+        self._closed = False
 
     def _start(
         self,
@@ -145,6 +146,11 @@ class JobManager(QObject):
     ) -> Job:
         runner = _Runner(factory, is_generator)
         job = Job(runner, name)
+        if self._closed:
+            # After close() a late timer or event may still ask for work: hand back a job
+            # that never starts instead of a thread nobody will join.
+            log.info("job %s not started: the job manager is closed", name)
+            return job
         if on_item is not None:
             job.item.connect(on_item)
         if on_done is not None:
@@ -189,6 +195,11 @@ class JobManager(QObject):
 
     def active(self) -> list[Job]:
         return [j for j in self._jobs if j.is_running()]
+
+    def close(self, timeout_ms: int = 30000) -> None:
+        """For the window closing: :meth:`shutdown`, then start no new jobs ever again."""
+        self._closed = True
+        self.shutdown(timeout_ms)
 
     def shutdown(self, timeout_ms: int = 30000) -> None:
         """Cancel every job and wait for its thread to end."""

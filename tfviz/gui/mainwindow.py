@@ -445,7 +445,7 @@ class MainWindow(QMainWindow):
     def closeEvent(self, event) -> None:  # noqa: N802
         for panel in self.panels.values():
             panel.shutdown()
-        self.ctx.jobs.shutdown()
+        self.ctx.jobs.close()
         if not self.isFullScreen():
             self.prefs.geometry = self.saveGeometry()
         if self.settings is not None:
