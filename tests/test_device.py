@@ -48,3 +48,12 @@ def test_real_bugs_are_not_hidden_by_fallback():
 
     with pytest.raises(ValueError):
         dev.run_with_fallback(work, "cuda")
+
+
+def test_interactive_threads_sets_one_thread():
+    before = torch.get_num_threads()
+    try:
+        dev.interactive_threads()
+        assert torch.get_num_threads() == 1
+    finally:
+        torch.set_num_threads(before)

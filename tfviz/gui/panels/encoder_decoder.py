@@ -97,13 +97,11 @@ def decode_all(store: ModelStore, task_name: str, text: str, paths: dict[str, st
 
     A GPU failure redoes the decode on the CPU (and says so through ``notify``).
     """
-    import torch
-
-    from tfviz.core.device import run_with_fallback
+    from tfviz.core.device import interactive_threads, run_with_fallback
     from tfviz.core.seq2seq.decode import decode
     from tfviz.core.seq2seq.tasks import get_task
 
-    torch.set_num_threads(1)
+    interactive_threads()
     task = get_task(task_name)
     out = {}
     for kind, path in paths.items():
@@ -659,11 +657,10 @@ class Panel(BasePanel):
         holder = {}
 
         def run():
-            import torch
-
+            from tfviz.core.device import interactive_threads
             from tfviz.core.seq2seq.train import Trainer, default_config
 
-            torch.set_num_threads(1)
+            interactive_threads()
             trainer = Trainer(default_config(task, kind, steps=steps, eval_every=max(10, min(250, steps // 8))), device=device)
             holder["trainer"] = trainer
             yield from trainer.steps()

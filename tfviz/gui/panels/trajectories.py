@@ -80,11 +80,10 @@ def _load_models(fold: str) -> dict:
 def _predict(pb, models: dict, order: list[int]):
     """Predict frames in a worker with one torch thread: these models are tiny, so a second
     thread only adds synchronisation (5x slower per frame on a busy 2-core machine)."""
-    import torch
-
+    from tfviz.core.device import interactive_threads
     from tfviz.core.traj.playback import predict_frames
 
-    torch.set_num_threads(1)
+    interactive_threads()
     yield from predict_frames(pb, models, order)
 
 
@@ -758,22 +757,20 @@ class Panel(BasePanel):
         root, scene = self.dataset_root, self.scene_combo.currentData()
         if root and scene:
             def factory():
-                import torch
-
+                from tfviz.core.device import interactive_threads
                 from tfviz.core.traj.training import train_fold
 
-                torch.set_num_threads(1)  # tiny models: see _predict
+                interactive_threads()
                 return train_fold(kind, root, scene, cfg)
             self._train_fold = scene
         else:
             def factory():
-                import torch
-
+                from tfviz.core.device import interactive_threads
                 from tfviz.core.traj.data import make_windows
                 from tfviz.core.traj.synthetic import SceneConfig, simulate
                 from tfviz.core.traj.training import train_windows
 
-                torch.set_num_threads(1)  # tiny models: see _predict
+                interactive_threads()
                 train = make_windows([simulate(SceneConfig(n_people=50, seed=1000 + s)) for s in range(2)])
                 val = make_windows([simulate(SceneConfig(n_people=30, seed=2000))])
                 return train_windows(kind, train, val, cfg, "synthetic")
