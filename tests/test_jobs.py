@@ -4,12 +4,13 @@ and the event loop keeps running while a long job works."""
 from __future__ import annotations
 
 import time
+import traceback
 from dataclasses import dataclass
 
 import pytest
 from PySide6.QtCore import QThread, QTimer
 
-from tfviz.gui.jobs import JobManager
+from tfviz.gui.jobs import Debouncer, JobManager, LatestJob
 
 
 @dataclass(frozen=True)
@@ -70,7 +71,11 @@ def test_errors_are_reported_not_raised(qtbot):
 
     with qtbot.waitSignal(jobs.run_generator(broken).failed, timeout=10000) as blocker:
         pass
-    assert "bad input in line 3" in blocker.args[0]
+    exc = blocker.args[0]
+    assert isinstance(exc, ValueError)  # the original exception type reaches the UI
+    assert str(exc) == "bad input in line 3"
+    assert exc.__traceback__ is not None  # with its traceback
+    assert "broken" in "".join(traceback.format_exception(exc))
     jobs.shutdown()
 
 
@@ -130,3 +135,82 @@ def test_no_job_starts_after_close(qtbot):
     assert not job.is_running() and jobs.active() == []
     qtbot.wait(50)
     assert done == []
+
+
+def test_latest_job_burst_of_50_delivers_exactly_the_newest(qtbot):
+    jobs = JobManager()
+    slot = LatestJob(jobs, "burst")
+    got, failed = [], []
+    slot.result.connect(got.append)
+    slot.failed.connect(failed.append)
+    started = []
+
+    def work(i):
+        started.append(i)
+        time.sleep(0.01)
+        return i
+
+    for i in range(50):
+        slot.submit(lambda i=i: work(i))
+    assert slot.wait_idle(10000)
+    assert got == [49]
+    assert failed == []
+    assert len(started) <= 2  # the first, then the newest: the 48 in between never ran
+    jobs.shutdown()
+
+
+def test_latest_job_generator_cancelled_by_newer_request(qtbot):
+    jobs = JobManager()
+    slot = LatestJob(jobs, "gen")
+    log, items, results = [], [], []
+    slot.item.connect(lambda rec: items.append(rec.i))
+    slot.result.connect(results.append)
+    slot.submit(lambda: counting(10_000, 0.002, log), generator=True)
+    qtbot.waitUntil(lambda: len(items) >= 2, timeout=10000)
+    slot.submit(lambda: counting(3), generator=True)
+    assert slot.wait_idle(10000)
+    assert log == ["closed"]  # the first generator was closed, its finally ran
+    assert results == [Tick(2)]
+    assert items[-3:] == [0, 1, 2]
+    jobs.shutdown()
+
+
+def test_latest_job_failure_keeps_exception_type(qtbot):
+    jobs = JobManager()
+    slot = LatestJob(jobs, "fail")
+    failed = []
+    slot.failed.connect(failed.append)
+
+    def boom():
+        raise KeyError("nope")
+
+    slot.submit(boom)
+    assert slot.wait_idle(10000)
+    assert len(failed) == 1 and isinstance(failed[0], KeyError)
+    jobs.shutdown()
+
+
+def test_latest_job_cancel_delivers_nothing(qtbot):
+    jobs = JobManager()
+    slot = LatestJob(jobs, "cancel")
+    got = []
+    slot.result.connect(got.append)
+    slot.submit(lambda: time.sleep(0.05) or 1)
+    slot.cancel()
+    assert slot.wait_idle(10000)
+    assert got == []
+    jobs.shutdown()
+
+
+def test_debouncer_runs_once_after_a_burst(qtbot):
+    calls = []
+    bounce = Debouncer(30, lambda: calls.append(1))
+    for _ in range(20):
+        bounce.trigger("x")
+    assert calls == []
+    qtbot.waitUntil(lambda: calls == [1], timeout=2000)
+    qtbot.wait(80)
+    assert calls == [1]
+    bounce.trigger()
+    bounce.flush()
+    assert calls == [1, 1] and not bounce.pending()

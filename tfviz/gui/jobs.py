@@ -14,12 +14,13 @@ cancels and joins them all.
 from __future__ import annotations
 
 import logging
+import time
 import traceback
 import weakref
 from collections.abc import Callable, Iterator
 from typing import Any
 
-from PySide6.QtCore import QObject, QThread, Signal
+from PySide6.QtCore import QCoreApplication, QObject, QThread, QTimer, Signal
 
 log = logging.getLogger(__name__)
 
@@ -38,10 +39,24 @@ def running_workers() -> int:
     return count
 
 
+def format_failure(exc: BaseException) -> str:
+    """The one line a panel shows for a failed job: the message, or the type when it has none.
+
+    >>> format_failure(ValueError("file x.json, line 3: not JSON"))
+    'file x.json, line 3: not JSON'
+    >>> format_failure(MemoryError())
+    'MemoryError'
+    """
+    text = str(exc).strip()
+    if isinstance(exc, KeyError) and len(exc.args) == 1:
+        text = f"missing key {exc.args[0]!r}"
+    return text.splitlines()[0] if text else type(exc).__name__
+
+
 class _Runner(QThread):
     item = Signal(object)
     done = Signal(object)
-    failed = Signal(str, str)  # short message, traceback
+    failed = Signal(object)  # the exception, with its __traceback__
 
     def __init__(self, factory: Callable[[], Any], is_generator: bool, parent=None) -> None:
         super().__init__(parent)
@@ -79,7 +94,7 @@ class _Runner(QThread):
             if not self._cancel:
                 self.done.emit(last)
         except Exception as exc:  # noqa: BLE001 - reported to the UI, never swallowed
-            self.failed.emit(f"{type(exc).__name__}: {exc}", traceback.format_exc())
+            self.failed.emit(exc)
 
 
 class Job(QObject):
@@ -87,7 +102,7 @@ class Job(QObject):
 
     item = Signal(object)
     done = Signal(object)
-    failed = Signal(str)
+    failed = Signal(object)  # the original exception (traceback in exc.__traceback__)
     finished = Signal()  # always, after done/failed/cancel
 
     def __init__(self, runner: _Runner, name: str) -> None:
@@ -99,9 +114,10 @@ class Job(QObject):
         runner.failed.connect(self._on_failed)
         runner.finished.connect(self.finished)
 
-    def _on_failed(self, message: str, tb: str) -> None:
-        log.error("job %s failed: %s\n%s", self.name, message, tb)
-        self.failed.emit(message)
+    def _on_failed(self, exc: BaseException) -> None:
+        log.error("job %s failed: %s\n%s", self.name, format_failure(exc),
+                  "".join(traceback.format_exception(exc)))
+        self.failed.emit(exc)
 
     def start(self) -> None:
         self._runner.start()
@@ -142,7 +158,7 @@ class JobManager(QObject):
         name: str,
         on_item: Callable[[Any], None] | None,
         on_done: Callable[[Any], None] | None,
-        on_error: Callable[[str], None] | None,
+        on_error: Callable[[BaseException], None] | None,
     ) -> Job:
         runner = _Runner(factory, is_generator)
         job = Job(runner, name)
@@ -168,7 +184,7 @@ class JobManager(QObject):
         factory: Callable[[], Iterator[Any]],
         on_item: Callable[[Any], None] | None = None,
         on_done: Callable[[Any], None] | None = None,
-        on_error: Callable[[str], None] | None = None,
+        on_error: Callable[[BaseException], None] | None = None,
         name: str = "job",
     ) -> Job:
         """Iterate ``factory()`` in a worker; ``on_item`` gets each record on the UI thread."""
@@ -178,7 +194,7 @@ class JobManager(QObject):
         self,
         fn: Callable[[], Any],
         on_done: Callable[[Any], None] | None = None,
-        on_error: Callable[[str], None] | None = None,
+        on_error: Callable[[BaseException], None] | None = None,
         name: str = "job",
     ) -> Job:
         """Run ``fn()`` in a worker; ``on_done`` gets its result on the UI thread."""
@@ -209,3 +225,123 @@ class JobManager(QObject):
             if not job.wait(timeout_ms):
                 log.error("job %s did not stop within %d ms", job.name, timeout_ms)
         self._jobs = [j for j in self._jobs if j.is_running()]
+
+
+class LatestJob(QObject):
+    """A slot for interactive work where the newest request wins.
+
+    ``submit`` never runs two requests of the slot at once: while one runs, a newer request
+    waits (replacing any older waiting one) and the running one is cancelled (a generator
+    stops at its next record; a plain call runs to its end and its result is dropped). Only
+    the newest request's records and result are delivered, so a burst of submissions delivers
+    exactly one result, that of the last. ``wait_idle`` blocks (processing events) until the
+    slot has nothing left to do: for screenshots and tests.
+    """
+
+    item = Signal(object)  # a record of the newest request (generators)
+    result = Signal(object)  # the newest request's result (a call's return, a generator's last record)
+    failed = Signal(object)  # the newest request's exception (traceback in exc.__traceback__)
+    idle = Signal()  # nothing running and nothing waiting
+
+    def __init__(self, jobs: JobManager, name: str, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self._jobs = jobs
+        self._name = name
+        self._serial = 0  # number of the newest request
+        self._running: Job | None = None
+        self._running_serial = 0
+        self._pending: tuple[int, Callable[[], Any], bool] | None = None
+
+    def submit(self, factory: Callable[[], Any], generator: bool = False) -> int:
+        """Ask for ``factory()`` (a call, or a generator with ``generator=True``); returns its number."""
+        self._serial += 1
+        self._pending = (self._serial, factory, generator)
+        if self._running is not None:
+            self._running.cancel()
+        else:
+            self._start_pending()
+        return self._serial
+
+    def cancel(self) -> None:
+        """Forget the waiting request and cancel the running one: nothing more is delivered."""
+        self._serial += 1
+        self._pending = None
+        if self._running is not None:
+            self._running.cancel()
+
+    def busy(self) -> bool:
+        return self._running is not None or self._pending is not None
+
+    @property
+    def latest(self) -> int:
+        """The number of the newest request (results of older ones are never delivered)."""
+        return self._serial
+
+    def wait_idle(self, timeout_ms: int = 30000) -> bool:
+        """Block, processing events, until nothing runs or waits; False on timeout."""
+        deadline = time.monotonic() + timeout_ms / 1000
+        app = QCoreApplication.instance()
+        while self.busy():
+            if time.monotonic() > deadline:
+                return False
+            if self._running is not None:
+                self._running.wait(20)
+            app.processEvents()
+        app.processEvents()
+        return True
+
+    def _start_pending(self) -> None:
+        if self._pending is None:
+            return
+        serial, factory, generator = self._pending
+        self._pending = None
+        start = self._jobs.run_generator if generator else self._jobs.run_call
+        job = start(factory, name=self._name)
+        job.item.connect(lambda rec, s=serial: s == self._serial and self.item.emit(rec))
+        job.done.connect(lambda res, s=serial: s == self._serial and self.result.emit(res))
+        job.failed.connect(lambda exc, s=serial: s == self._serial and self.failed.emit(exc))
+        job.finished.connect(self._on_finished)
+        self._running, self._running_serial = job, serial
+        if not job.is_running() and self._jobs._closed:  # the window is closing: nothing will run
+            self._running = None
+            self._pending = None
+
+    def _on_finished(self) -> None:
+        self._running = None
+        if self._pending is not None:
+            self._start_pending()
+        if not self.busy():
+            self.idle.emit()
+
+
+class Debouncer(QObject):
+    """Call ``fn`` once, ``delay_ms`` after the last of a burst of ``trigger()`` calls.
+
+    Typing fires ``textChanged`` per key; a panel recomputes once the typist pauses:
+
+        self._retype = Debouncer(150, self._analyse, parent=self)
+        self.input.textChanged.connect(self._retype.trigger)
+    """
+
+    def __init__(self, delay_ms: int, fn: Callable[[], None], parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self._fn = fn
+        self._timer = QTimer(self)
+        self._timer.setSingleShot(True)
+        self._timer.setInterval(delay_ms)
+        self._timer.timeout.connect(fn)
+
+    def trigger(self, *_args: Any) -> None:
+        self._timer.start()
+
+    def pending(self) -> bool:
+        return self._timer.isActive()
+
+    def flush(self) -> None:
+        """Run now if a call is pending (screenshots, tests)."""
+        if self._timer.isActive():
+            self._timer.stop()
+            self._fn()
+
+    def cancel(self) -> None:
+        self._timer.stop()

@@ -31,6 +31,7 @@ from tfviz.gui.attention_views import ComputationView, LinesView, MatrixView, Mo
 from tfviz.gui.base import BasePanel
 from tfviz.gui.context import AppContext
 from tfviz.gui.i18n import tr
+from tfviz.gui.jobs import format_failure
 from tfviz.gui.panels.attention_embeddings import EmbeddingsTab
 from tfviz.gui.panels.attention_masks import MasksTab
 
@@ -320,7 +321,7 @@ class Panel(BasePanel):
         try:
             self._on_loaded(spec, load_model(spec, "cpu"))
         except Exception as exc:  # noqa: BLE001 - shown to the user
-            self._on_load_error(f"{type(exc).__name__}: {exc}")
+            self._on_load_error(exc)
 
     def _on_loaded(self, spec: str, result) -> None:
         bert, table, normed, positions = result
@@ -335,8 +336,8 @@ class Panel(BasePanel):
         self.retranslate()
         self.request_analysis()
 
-    def _on_load_error(self, message: str) -> None:
-        self.load_error = message.split(": ", 1)[-1]
+    def _on_load_error(self, exc: BaseException) -> None:
+        self.load_error = format_failure(exc)
         self._update_status()
         self.ctx.notify(tr("AttentionPanel", "Attention panel: could not load the model: {error}").format(
             error=self.load_error))
@@ -420,8 +421,8 @@ class Panel(BasePanel):
         self.sent_combo.blockSignals(False)
         self.refresh()
 
-    def _on_analysis_error(self, message: str) -> None:
-        self.analysis_error = message
+    def _on_analysis_error(self, exc: BaseException) -> None:
+        self.analysis_error = f"{type(exc).__name__}: {format_failure(exc)}"
         self.refresh()
 
     # ------------------------------------------------------------------ stepping

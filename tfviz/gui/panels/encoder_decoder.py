@@ -38,6 +38,7 @@ from tfviz.gui.attention_views import MatrixView, ModelGrid
 from tfviz.gui.base import BasePanel
 from tfviz.gui.context import AppContext
 from tfviz.gui.i18n import tr
+from tfviz.gui.jobs import format_failure
 from tfviz.gui.panels.encoder_decoder_views import DecodeStrip, VectorView
 from tfviz.gui.widgets import JobProgress, StepControls
 
@@ -474,9 +475,9 @@ class Panel(BasePanel):
         self.decoded_text = text
         self._show_result(go_last=True)
 
-    def _on_decode_error(self, message: str) -> None:
+    def _on_decode_error(self, exc: BaseException) -> None:
         self._decode_job = None
-        self.notice_label.setText(tr("EncoderDecoder", "Decoding failed: {msg}").format(msg=message))
+        self.notice_label.setText(tr("EncoderDecoder", "Decoding failed: {msg}").format(msg=format_failure(exc)))
 
     def current(self):
         res = self.results.get(self.kind)
@@ -694,8 +695,8 @@ class Panel(BasePanel):
         self.keep_button.setEnabled(True)
         self.discard_button.setEnabled(True)
 
-    def _on_train_error(self, message: str) -> None:
-        self.train_status.setText(tr("EncoderDecoder", "Training failed: {msg}. The previous weights are kept.").format(msg=message))
+    def _on_train_error(self, exc: BaseException) -> None:
+        self.train_status.setText(tr("EncoderDecoder", "Training failed: {msg}. The previous weights are kept.").format(msg=format_failure(exc)))
 
     def _on_train_finished(self) -> None:
         job, self._train_job = self._train_job, None

@@ -33,6 +33,7 @@ from PySide6.QtWidgets import (
 from tfviz.gui.base import BasePanel
 from tfviz.gui.context import AppContext
 from tfviz.gui.i18n import tr
+from tfviz.gui.jobs import format_failure
 from tfviz.gui.panels.tokenization_chips import Chip, ChipView
 from tfviz.gui.panels.tokenization_train import TrainTab
 from tfviz.gui.widgets import StepControls
@@ -282,9 +283,9 @@ class Panel(BasePanel):
     def _forget_load_job(self) -> None:
         self._load_job = None
 
-    def _on_load_error(self, message: str) -> None:
+    def _on_load_error(self, exc: BaseException) -> None:
         self._load_job = None
-        self._load_error = message.split(": ", 1)[-1]
+        self._load_error = format_failure(exc)
         self._update_texts()
 
     def ensure_loaded(self) -> None:

@@ -32,6 +32,7 @@ from tfviz.core.assets import asset
 from tfviz.core.bpe.display import token_label
 from tfviz.core.bpe.patterns import PATTERN_NAMES
 from tfviz.gui.i18n import tr
+from tfviz.gui.jobs import format_failure
 from tfviz.gui.panels.tokenization_chips import LinePlot
 from tfviz.gui.widgets import JobProgress
 
@@ -324,10 +325,9 @@ class TrainTab(QWidget):
         self.progress.update(done / max(self.wanted, 1),
                              tr("TokenizationTrain", "{done} / {total} merges").format(done=done, total=self.wanted))
 
-    def _on_error(self, message: str) -> None:
+    def _on_error(self, exc: BaseException) -> None:
         self._failed = True
-        # "CorpusDecodeError: file: not valid UTF-8 ..." -> the part after the class name
-        self._message_key = ("error", message.split(": ", 1)[-1])
+        self._message_key = ("error", format_failure(exc))
 
     def _on_finished(self) -> None:
         cancelled = self.job.cancelled if self.job is not None else False

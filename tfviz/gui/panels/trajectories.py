@@ -43,6 +43,7 @@ from tfviz.core.traj.data import SCENES, OBS
 from tfviz.gui.base import BasePanel
 from tfviz.gui.context import AppContext
 from tfviz.gui.i18n import tr
+from tfviz.gui.jobs import format_failure
 from tfviz.gui.panels.trajectories_view import MODEL_ORDER, SceneView
 from tfviz.gui.widgets import JobProgress, StepControls
 
@@ -501,9 +502,9 @@ class Panel(BasePanel):
         if 0 <= i < len(self.split_recordings) and self.split_recordings[i] is not self.recording:
             self.set_recording(self.split_recordings[i], None, self.fold)
 
-    def _on_load_error(self, message: str) -> None:
+    def _on_load_error(self, exc: BaseException) -> None:
         self.load_progress.finish()
-        self._set_error(message)
+        self._set_error(format_failure(exc))
 
     def _cancel_load(self) -> None:
         if _alive(self._load_job):
@@ -564,7 +565,7 @@ class Panel(BasePanel):
             self._model_job.cancel()
         self._model_job = self._keep("_model_job", self.ctx.jobs.run_call(
             lambda: _load_models(fold), on_done=lambda m, f=fold: self._on_models(m, f),
-            on_error=self._set_error, name="traj-weights"))
+            on_error=lambda exc: self._set_error(format_failure(exc)), name="traj-weights"))
 
     def _reset_predictions(self) -> None:
         self.predictions = {}
@@ -605,7 +606,7 @@ class Panel(BasePanel):
         self._pred_job = self._keep("_pred_job", self.ctx.jobs.run_generator(
             lambda: _predict(pb, models, order),
             on_item=lambda fp, g=gen: self._on_prediction(fp, g),
-            on_error=self._set_error, name="traj-predict"))
+            on_error=lambda exc: self._set_error(format_failure(exc)), name="traj-predict"))
 
     def _on_prediction(self, fp, generation: int) -> None:
         if generation != self._generation:
@@ -812,10 +813,10 @@ class Panel(BasePanel):
         self._reset_predictions()
         self._start_predictions()
 
-    def _on_train_error(self, message: str) -> None:
+    def _on_train_error(self, exc: BaseException) -> None:
         self.train_progress.finish()
         self.train_button.setEnabled(True)
-        self._set_error(message)
+        self._set_error(format_failure(exc))
 
     def cancel_training(self) -> None:
         if _alive(self._train_job):
