@@ -108,3 +108,20 @@ def test_qt_own_strings_survive_chinese(qapp):
         assert QKeySequence("Ctrl+E").toString(QKeySequence.NativeText) == "Ctrl+E"
     finally:
         set_language("en")
+
+
+def test_qt_dialogs_speak_chinese(qapp):
+    """Qt's own dialog strings (Cancel, Open) come from the catalogues shipped with PySide6."""
+    from PySide6.QtWidgets import QDialogButtonBox
+
+    from tfviz.gui.i18n import set_language
+
+    set_language("zh")
+    try:
+        box = QDialogButtonBox(QDialogButtonBox.Cancel | QDialogButtonBox.Open)
+        texts = {b.text().replace("&", "") for b in box.buttons()}
+        assert all(any("\u4e00" <= ch <= "\u9fff" for ch in t) for t in texts), texts
+    finally:
+        set_language("en")
+    box = QDialogButtonBox(QDialogButtonBox.Cancel)
+    assert box.buttons()[0].text().replace("&", "") == "Cancel"

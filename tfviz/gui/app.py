@@ -89,6 +89,12 @@ def _resolve_in_background(ctx, choice: str) -> None:
 
 
 def run_gui(panel: str | None, device: str | None, lang: str | None, theme: str | None) -> int:
+    from tfviz.syscheck import check_gui_libraries
+
+    problem = check_gui_libraries()  # before Qt loads its X11 plugin and aborts
+    if problem:
+        print(problem, file=sys.stderr)
+        return 3
     app = _qapp()
     window = build_window(lang=lang, theme=theme, device=device, panel=panel)
     window.show()

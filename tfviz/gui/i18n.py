@@ -13,7 +13,7 @@ from __future__ import annotations
 import json
 import logging
 
-from PySide6.QtCore import QCoreApplication, QTranslator
+from PySide6.QtCore import QCoreApplication, QLibraryInfo, QTranslator
 
 from tfviz.core.assets import asset
 
@@ -69,18 +69,39 @@ class CatalogTranslator(QTranslator):
 
 
 _installed: CatalogTranslator | None = None
+_qt_installed: QTranslator | None = None
+# Qt's own catalogues (file dialogs, message boxes, "Cancel"), shipped with PySide6.
+_QT_CATALOGS = {"zh": "qtbase_zh_CN"}
+
+
+def _qt_translator(lang: str, parent) -> QTranslator | None:
+    """Qt's own translations for ``lang`` from the PySide6 installation, or None if absent."""
+    name = _QT_CATALOGS.get(lang)
+    if name is None:
+        return None
+    translator = QTranslator(parent)
+    folder = QLibraryInfo.path(QLibraryInfo.LibraryPath.TranslationsPath)
+    if not translator.load(name, folder):
+        log.warning("Qt's own %s translations were not found in %s", lang, folder)
+        return None
+    return translator
 
 
 def set_language(lang: str) -> None:
     """Install the translator for ``lang`` ("en" or "zh"); widgets get a LanguageChange event."""
-    global _installed
+    global _installed, _qt_installed
     if lang not in LANGUAGES:
         raise ValueError(f"unknown language {lang!r}; valid: {', '.join(LANGUAGES)}")
     app = QCoreApplication.instance()
-    if _installed is not None:
-        app.removeTranslator(_installed)
-        _installed = None
+    for old in (_installed, _qt_installed):
+        if old is not None:
+            app.removeTranslator(old)
+    _installed = _qt_installed = None
     if lang != "en":
+        # Installed first, so consulted last: tfviz's own catalogue wins where both translate.
+        _qt_installed = _qt_translator(lang, app)
+        if _qt_installed is not None:
+            app.installTranslator(_qt_installed)
         _installed = CatalogTranslator(load_catalog(lang), app)
         app.installTranslator(_installed)
     current_language.value = lang
