@@ -79,6 +79,32 @@ def configure_pyqtgraph(theme: Theme) -> None:
     pg.setConfigOptions(background=theme.bg, foreground=theme.fg, antialias=True)
 
 
+def style_plot(plot, theme: Theme, scale: float = 1.0) -> None:
+    """Restyle a pyqtgraph plot for ``theme``: background, axis lines, tick labels.
+
+    ``plot`` is a ``PlotWidget`` (its background is set too) or a ``PlotItem`` inside a
+    ``GraphicsLayoutWidget`` (set that widget's background yourself). ``scale`` multiplies the
+    tick font, for presenter mode (pass ``theme.scale``). Call it again after every theme
+    switch: pyqtgraph keeps the pens it was given, so axes drawn for the light theme would stay
+    dark on the dark background.
+    """
+    import pyqtgraph as pg
+    from PySide6.QtGui import QFont
+
+    if hasattr(plot, "getPlotItem"):  # a PlotWidget
+        plot.setBackground(theme.bg)
+        plot = plot.getPlotItem()
+    fg = pg.mkColor(theme.fg)
+    font = QFont(QApplication.font())
+    if font.pointSizeF() > 0:  # -1 when the font is sized in pixels
+        font.setPointSizeF(font.pointSizeF() * scale)
+    for side in ("left", "bottom", "right", "top"):
+        axis = plot.getAxis(side)
+        axis.setPen(fg)
+        axis.setTextPen(fg)
+        axis.setTickFont(font)
+
+
 def _indicator_style(theme: Theme) -> str:
     """Check boxes and radio buttons with a visible outline in both themes (Fusion draws an
     unticked box in the window colour, which vanishes on a dark background)."""
