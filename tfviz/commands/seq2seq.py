@@ -169,6 +169,7 @@ def read_inputs(path: Path) -> list[str]:
 
 def _run(args: argparse.Namespace) -> int:
     from tfviz.core.seq2seq.decode import decode
+    from tfviz.core.seq2seq.reference import judge
     from tfviz.core.seq2seq.tasks import get_task
 
     if args.input is not None:
@@ -192,5 +193,8 @@ def _run(args: argparse.Namespace) -> int:
             doc["attention"] = [[round(float(v), 5) for v in row] for row in res.alignment]
         if res.valid_date is not None:
             doc["valid_date"] = res.valid_date
+        verdict = judge(args.task, text, res.output)
+        doc.update(in_domain=verdict.in_domain, expected=verdict.expected, correct=verdict.correct)
+        doc["top"] = [[[char, round(prob, 5)] for char, prob in step.top] for step in res.steps]
         print(json.dumps(doc, ensure_ascii=False))
     return 0

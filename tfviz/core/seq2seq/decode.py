@@ -27,6 +27,7 @@ class DecodeStep:
     char: str  # its text ('</s>' at the end)
     prob: float  # its softmax probability
     look: np.ndarray  # (S,) attention over the encoder's columns, or (hidden,) context vector c
+    top: tuple[tuple[str, float], ...] = ()  # the TOP_K most likely characters and their probabilities
 
 
 @dataclass(frozen=True)
@@ -41,6 +42,9 @@ class DecodeResult:
     context: np.ndarray | None  # (hidden,) the RNN's single context vector c; None otherwise
     maps: dict[str, np.ndarray] = field(default_factory=dict)  # transformer: enc_self (L,H,S,S), dec_self (L,H,T,T), cross (L,H,T,S)
     valid_date: bool | None = None  # dates task: is the output a real calendar date?
+
+
+TOP_K = 5  # candidates kept per decoding step: what the model hesitated between
 
 
 def _max_out(task: Task, n_in: int) -> int:
@@ -62,7 +66,10 @@ def greedy_steps(model, task: Task, text: str) -> Iterator[DecodeStep]:
         probs = torch.softmax(logits[0], dim=-1)  # (V,)
         tok = int(probs.argmax())
         char = "</s>" if tok == EOS else task.tgt.token_text(tok)
-        yield DecodeStep(t, tok, char, float(probs[tok]), look[0].float().cpu().numpy())
+        best_p, best_i = probs.topk(min(TOP_K, probs.numel()))  # (K,), (K,)
+        top = tuple(("</s>" if int(i) == EOS else task.tgt.token_text(int(i)), float(p))
+                    for p, i in zip(best_p, best_i))
+        yield DecodeStep(t, tok, char, float(probs[tok]), look[0].float().cpu().numpy(), top)
         if tok == EOS:
             return
         prev = torch.tensor([tok], device=device)
