@@ -49,6 +49,8 @@ def test_tr_arguments_are_literals():
                 and isinstance(text, ast.Constant) and isinstance(text.value, str)):
             if path.name == "i18n.py":
                 continue  # the definition of tr itself
+            if path.relative_to(PKG).as_posix() == "gui/panels/__init__.py":
+                continue  # panel titles: registry data, checked by tests/test_panels_registry.py
             bad.append(f"{path.relative_to(PKG)}:{line}")
     assert not bad, "tr() needs literal context and text (format after translating):\n" + "\n".join(bad)
 

@@ -13,8 +13,8 @@ import sys
 from pathlib import Path
 
 from tfviz import __version__
+from tfviz.panels_registry import PANEL_NAMES as PANELS
 
-PANELS = ("overview", "tokenization", "attention", "encoder-decoder", "trajectories")
 LANGS = ("en", "zh")
 THEMES = ("light", "dark")
 DEVICES = ("auto", "cpu", "cuda", "mps")

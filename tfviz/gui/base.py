@@ -27,9 +27,12 @@ class BasePanel(QWidget):
         ctx.theme_changed.connect(self.on_theme_changed)
 
     # identity / help ------------------------------------------------------
-    @staticmethod
-    def title() -> str:
-        raise NotImplementedError
+    @classmethod
+    def title(cls) -> str:
+        """The translated title, from the panel registry (``tfviz.panels_registry``)."""
+        from tfviz.gui.panels import panel_title
+
+        return panel_title(cls.name)
 
     @staticmethod
     def guide_html() -> str:

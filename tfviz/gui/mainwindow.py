@@ -32,6 +32,7 @@ from tfviz.gui.i18n import LANGUAGES, current_language, set_language, tr
 from tfviz.gui.panels import available_panels, panel_class, panel_title
 from tfviz.gui.settings import Prefs, save_prefs
 from tfviz.gui.theme import THEMES, apply_palette, configure_pyqtgraph, make_theme
+from tfviz.panels_registry import shortcut
 
 log = logging.getLogger(__name__)
 
@@ -169,8 +170,8 @@ class MainWindow(QMainWindow):
         self.act_last = self._act(lambda: self._on_panel("go_last"), Qt.Key_End)
         self.act_play = self._act(lambda: self._on_panel("toggle_play"), Qt.Key_Space)
         self.panel_actions = []
-        for i, name in enumerate(self.panel_names[:9]):
-            self.panel_actions.append(self._act(lambda _=False, n=name: self.show_panel(n), f"Ctrl+{i + 1}"))
+        for name in self.panel_names:  # Ctrl+1..9 by the place in the registry
+            self.panel_actions.append(self._act(lambda _=False, n=name: self.show_panel(n), shortcut(name)))
 
         self.lang_group = QActionGroup(self)
         self.lang_actions = {}
@@ -259,8 +260,7 @@ class MainWindow(QMainWindow):
         for i, name in enumerate(self.panel_names):
             title = panel_title(name)
             self.nav.item(i).setText(title)
-            if i < len(self.panel_actions):
-                self.panel_actions[i].setText(title)
+            self.panel_actions[i].setText(title)
         self._update_title()
         self._update_device_label()
 

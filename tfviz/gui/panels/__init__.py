@@ -1,46 +1,38 @@
-"""The panels, in navigation order. Each module defines ``class Panel(BasePanel)``."""
+"""The panels, as listed in :mod:`tfviz.panels_registry`. Each module defines
+``class Panel(BasePanel)``; this module finds, imports and titles them for the window."""
 
 from __future__ import annotations
 
 import importlib
 import importlib.util
 
-# CLI name -> module under tfviz.gui.panels
-PANEL_MODULES: dict[str, str] = {
-    "overview": "overview",
-    "tokenization": "tokenization",
-    "attention": "attention",
-    "encoder-decoder": "encoder_decoder",
-    "trajectories": "trajectories",
-}
+from PySide6.QtCore import QCoreApplication
 
-PANEL_NAMES = tuple(PANEL_MODULES)
+from tfviz import panels_registry as registry
+from tfviz.panels_registry import PANEL_NAMES, entry
+
+# CLI name -> module under tfviz.gui.panels (read from the registry)
+PANEL_MODULES: dict[str, str] = {p.name: p.module for p in registry.PANELS}
+
+__all__ = ["PANEL_MODULES", "PANEL_NAMES", "available_panels", "panel_class", "panel_title"]
 
 
 def panel_class(name: str):
     """The Panel class for ``name`` (imports its module)."""
-    module = importlib.import_module(f"tfviz.gui.panels.{PANEL_MODULES[name]}")
+    module = importlib.import_module(f"tfviz.gui.panels.{entry(name).module}")
     return module.Panel
 
 
 def available_panels() -> list[str]:
-    """Panel names whose module exists in this installation."""
-    found = []
-    for name, mod in PANEL_MODULES.items():
-        if importlib.util.find_spec(f"tfviz.gui.panels.{mod}") is not None:
-            found.append(name)
-    return found
+    """Panel names whose module exists in this installation, in registry order."""
+    return [p.name for p in registry.PANELS
+            if importlib.util.find_spec(f"tfviz.gui.panels.{p.module}") is not None]
 
 
 def panel_title(name: str) -> str:
-    """The translated title of a panel, without importing its module (fast start-up)."""
-    from tfviz.gui.i18n import tr
+    """The translated title of a panel, without importing its module (fast start-up).
 
-    titles = {
-        "overview": tr("Panels", "Overview"),
-        "tokenization": tr("Panels", "Tokenization (BPE)"),
-        "attention": tr("Panels", "Attention and masks"),
-        "encoder-decoder": tr("Panels", "Encoder-decoder"),
-        "trajectories": tr("Panels", "Trajectories"),
-    }
-    return titles[name]
+    The titles are data in the registry, so this is the one translation call whose text is not
+    a literal; tests/test_panels_registry.py checks that each title has its Chinese.
+    """
+    return QCoreApplication.translate(registry.TITLE_CONTEXT, entry(name).title)

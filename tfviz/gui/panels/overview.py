@@ -155,10 +155,6 @@ class Panel(BasePanel):
 
     # identity ------------------------------------------------------------
     @staticmethod
-    def title() -> str:
-        return tr("Panels", "Overview")
-
-    @staticmethod
     def guide_html() -> str:
         return tr("OverviewPanel",
                   "<h3>Overview</h3><p>The left side draws the Transformer of \"Attention Is "
