@@ -70,10 +70,28 @@ def test_new_file_gets_the_umask_mode(tmp_path):
     try:
         atomic_write(tmp_path / "n.txt", "x")
         atomic_write(tmp_path / "m.txt", lambda p: p.write_text("y"))
+        os.umask(0o077)
+        atomic_write(tmp_path / "private.txt", "z")
     finally:
         os.umask(old)
     assert stat.S_IMODE((tmp_path / "n.txt").stat().st_mode) == 0o644
     assert stat.S_IMODE((tmp_path / "m.txt").stat().st_mode) == 0o644
+    assert stat.S_IMODE((tmp_path / "private.txt").stat().st_mode) == 0o600
+
+
+def test_writer_that_recreates_the_file_privately_still_gets_the_usual_mode(tmp_path):
+    def writer(tmp: Path) -> None:  # as safetensors does: a fresh 0600 file
+        tmp.unlink()
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT, 0o600)
+        os.write(fd, b"w")
+        os.close(fd)
+
+    old = os.umask(0o022)
+    try:
+        atomic_write(tmp_path / "w.safetensors", writer)
+    finally:
+        os.umask(old)
+    assert stat.S_IMODE((tmp_path / "w.safetensors").stat().st_mode) == 0o644
 
 
 def test_symlink_is_followed_and_stays_a_link(tmp_path):

@@ -129,7 +129,7 @@ def _eval(args: argparse.Namespace) -> int:
     doc = {**res.to_json(), "parameters": info.get("parameters"), "train_seconds": info.get("seconds"),
            "train_steps": info.get("steps")}  # fmt: skip
     if args.out:
-        _write_text(args.out, json.dumps(doc, indent=1) + "\n")
+        atomic_write(args.out, json.dumps(doc, indent=1) + "\n")
     if args.json:
         print(json.dumps(doc))
         return 0
@@ -139,17 +139,6 @@ def _eval(args: argparse.Namespace) -> int:
     for n, (cnt, ex, ch) in sorted(res.by_length.items()):
         print(f"{n:6d} {cnt:4d}  {ex:7.2%}  {ch:7.2%}")
     return 0
-
-
-def _write_text(path: Path, text: str) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=path.name + ".", suffix=".tmp", dir=path.parent)
-    with os.fdopen(fd, "w", encoding="utf-8") as f:
-        f.write(text)
-    from tfviz.core.seq2seq.models import public_mode
-
-    os.chmod(tmp, public_mode())
-    os.replace(tmp, path)
 
 
 def read_inputs(path: Path) -> list[str]:

@@ -50,6 +50,37 @@ class WriteError(OSError):
     """A target that cannot or must not be written; the message names it and says why."""
 
 
+# --- reading JSON ------------------------------------------------------------------------------
+
+
+def parse_json(text: str) -> object:
+    """``json.loads`` with one error type for every way a text can fail to be JSON.
+
+    Raises ``ValueError`` whose message says where (line and column) or why (nested too
+    deeply: Python's parser recurses, so a file of 200,000 ``[`` must not escape as a
+    ``RecursionError``).
+
+    >>> parse_json('{"a": [1, 2]}')
+    {'a': [1, 2]}
+    >>> parse_json('{"a": }')
+    Traceback (most recent call last):
+    ...
+    ValueError: not valid JSON at line 1, column 7: Expecting value
+    >>> parse_json("[" * 200_000)
+    Traceback (most recent call last):
+    ...
+    ValueError: JSON nested too deeply
+    """
+    import json
+
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError as err:
+        raise ValueError(f"not valid JSON at line {err.lineno}, column {err.colno}: {err.msg}") from None
+    except RecursionError:
+        raise ValueError("JSON nested too deeply") from None
+
+
 # --- where to write ----------------------------------------------------------------------------
 
 
@@ -217,10 +248,10 @@ def atomic_write(path: str | os.PathLike, data: bytes | str | Writer, *, encodin
         os.fsync(fd)
         os.close(fd)
         fd = -1
-        if old is not None:
-            os.chmod(tmp, stat.S_IMODE(old.st_mode))
-            if os.geteuid() == 0 and (old.st_uid, old.st_gid) != (0, 0):
-                os.chown(tmp, old.st_uid, old.st_gid)
+        # Some writers (safetensors) recreate the file as 0600: set the mode explicitly.
+        os.chmod(tmp, stat.S_IMODE(old.st_mode) if old is not None else new_file_mode())
+        if old is not None and os.geteuid() == 0 and (old.st_uid, old.st_gid) != (0, 0):
+            os.chown(tmp, old.st_uid, old.st_gid)  # root saving a user's file: it stays theirs
         os.replace(tmp, target)
     except BaseException:
         if fd >= 0:
@@ -232,6 +263,20 @@ def atomic_write(path: str | os.PathLike, data: bytes | str | Writer, *, encodin
         raise
     _fsync_folder(target.parent)
     return target
+
+
+def new_file_mode() -> int:
+    """``0o666`` minus the umask: the mode a plain ``open(path, "w")`` gives a new file."""
+    try:  # Linux: read it without changing it (os.umask would race with other threads)
+        with open("/proc/self/status", encoding="ascii") as f:
+            for line in f:
+                if line.startswith("Umask:"):
+                    return 0o666 & ~int(line.split()[1], 8)
+    except (OSError, ValueError):
+        pass
+    umask = os.umask(0o022)
+    os.umask(umask)
+    return 0o666 & ~umask
 
 
 def _fsync_folder(folder: Path) -> None:

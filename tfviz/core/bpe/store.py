@@ -23,17 +23,18 @@ syntax errors); nothing half-loaded is returned.
 from __future__ import annotations
 
 import json
-import os
-import tempfile
 from pathlib import Path
 
 from tfviz.core.bpe.display import token_label
 from tfviz.core.bpe.patterns import PATTERN_NAMES
 from tfviz.core.bpe.tokenizer import Tokenizer
 from tfviz.core.bpe.trainer import tokenizer_from_merges
+from tfviz.core.io import atomic_write, parse_json
 
 FORMAT = "tfviz-bpe"
 VERSION = 1
+#: Token ids are stored as 32-bit integers (numpy, torch): a larger id in a file is refused.
+MAX_TOKEN_ID = 2**31 - 1
 
 
 class TokenizerFileError(ValueError):
@@ -42,19 +43,6 @@ class TokenizerFileError(ValueError):
 
 class CorpusDecodeError(ValueError):
     """A corpus file that is not valid UTF-8; the message names the file and byte offset."""
-
-
-def atomic_write_text(path: Path, text: str) -> None:
-    """Write to a temporary file in the same folder, then rename it over ``path``."""
-    path = Path(path)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent or ".")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as f:
-            f.write(text)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
 
 
 def to_json(tok: Tokenizer) -> str:
@@ -77,7 +65,7 @@ def to_json(tok: Tokenizer) -> str:
 
 def save(tok: Tokenizer, path) -> None:
     """Save a trained tokenizer (atomically: a crash never leaves half a file)."""
-    atomic_write_text(Path(path), to_json(tok))
+    atomic_write(path, to_json(tok))
 
 
 def from_json(text: str, source: str = "<string>") -> Tokenizer:
@@ -85,9 +73,9 @@ def from_json(text: str, source: str = "<string>") -> Tokenizer:
         return TokenizerFileError(f"{source}: {problem}")
 
     try:
-        data = json.loads(text)
-    except json.JSONDecodeError as err:
-        raise bad(f"not valid JSON at line {err.lineno}, column {err.colno}: {err.msg}") from None
+        data = parse_json(text)
+    except ValueError as err:
+        raise bad(str(err)) from None
     if not isinstance(data, dict) or data.get("format") != FORMAT:
         raise bad(f'not a tfviz tokenizer file (expected "format": "{FORMAT}")')
     if data.get("version") != VERSION:
@@ -122,6 +110,8 @@ def from_json(text: str, source: str = "<string>") -> Tokenizer:
     for text_, i in specials.items():
         if i < len(vocab) or not text_:
             raise bad(f"special token {text_!r} has id {i}, which is taken by an ordinary token")
+        if i > MAX_TOKEN_ID:
+            raise bad(f"special token {text_!r} has id {i}, above the largest id allowed ({MAX_TOKEN_ID})")
     if len(set(specials.values())) != len(specials):
         raise bad("two special tokens share an id")
     tok.special_tokens = dict(specials)

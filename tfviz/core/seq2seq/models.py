@@ -12,11 +12,10 @@ from __future__ import annotations
 
 import json
 import os
-import tempfile
-from pathlib import Path
 
 from torch import nn
 
+from tfviz.core.io import atomic_write
 from tfviz.core.seq2seq.paths import shipped_path, user_path, user_weights_dir  # noqa: F401 (re-exported)
 from tfviz.core.seq2seq.rnn import RNNSeq2Seq
 from tfviz.core.seq2seq.rnn_attn import AttnRNNSeq2Seq
@@ -50,32 +49,13 @@ def count_parameters(model: nn.Module) -> int:
 
 
 def save(model: nn.Module, path: str | os.PathLike, task_name: str, info: dict | None = None) -> None:
-    """Write the weights atomically: a temp file in the same folder, then ``os.replace``.
-
-    A crash or cancel mid-write leaves the previous file untouched.
-    """
+    """Write the weights with :func:`tfviz.core.io.atomic_write`: a crash or cancel mid-write
+    leaves the previous file untouched."""
     from safetensors.torch import save_file
 
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
     tensors = {k: v.detach().cpu().contiguous() for k, v in model.state_dict().items()}
     meta = {"task": task_name, "kind": model.kind, "info": json.dumps(info or {})}
-    fd, tmp = tempfile.mkstemp(prefix=path.name + ".", suffix=".tmp", dir=path.parent)
-    os.close(fd)
-    try:
-        save_file(tensors, tmp, metadata=meta)
-        os.chmod(tmp, public_mode())  # mkstemp makes it private (0600)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-
-
-def public_mode() -> int:
-    """0o666 minus the umask: the mode a plain ``open(path, "w")`` would give."""
-    umask = os.umask(0)
-    os.umask(umask)
-    return 0o666 & ~umask
+    atomic_write(path, lambda tmp: save_file(tensors, str(tmp), metadata=meta))
 
 
 class WeightsError(ValueError):

@@ -29,6 +29,7 @@ from dataclasses import dataclass
 import torch
 from torch import Tensor, nn
 
+from tfviz.core.checkpoint import count_parameters  # noqa: F401 (re-exported)
 from tfviz.core.attention import DecoderBlock, EncoderBlock, sinusoidal_positions
 from tfviz.core.masks import causal_mask
 from tfviz.core.traj.data import OBS, PRED
@@ -47,6 +48,49 @@ class ModelConfig:
     d_ff: int = 64
     k: int = 20  # proposals (tf-multi, star)
     decoding: str = "refine"  # tf: "greedy" (feed back own moves) or "refine" (one pass)
+
+    def __post_init__(self) -> None:
+        if self.kind not in KINDS:
+            raise ValueError(f"unknown model kind {self.kind!r}; valid: {', '.join(KINDS)}")
+        if self.decoding not in DECODINGS:
+            raise ValueError(f"unknown decoding {self.decoding!r}; valid: {', '.join(DECODINGS)}")
+        for name, (lo, hi) in LIMITS.items():
+            v = getattr(self, name)
+            if type(v) is not int or not lo <= v <= hi:
+                raise ValueError(f"{name} must be a whole number from {lo} to {hi}, got {v!r}")
+        if self.d_model % self.n_heads:
+            raise ValueError(f"d_model {self.d_model} is not divisible by {self.n_heads} heads")
+
+    @classmethod
+    def sized(cls, kind: str, d_model: int = 32) -> ModelConfig:
+        """The shipped shape of ``kind`` at width ``d_model`` (feed-forward twice as wide).
+
+        >>> ModelConfig.sized("star", 16).d_ff
+        32
+        """
+        return cls(kind=kind, d_model=d_model, d_ff=2 * d_model)
+
+    @classmethod
+    def from_dict(cls, d: object) -> ModelConfig:
+        """A config read from a file, checked (bounds, types, no unknown keys) before use.
+
+        >>> ModelConfig.from_dict({"kind": "tf", "d_model": 65536})
+        Traceback (most recent call last):
+        ...
+        ValueError: d_model must be a whole number from 4 to 512, got 65536
+        """
+        if not isinstance(d, dict):
+            raise ValueError("the model config must be a JSON object")
+        unknown = sorted(set(d) - set(cls.__dataclass_fields__))
+        if unknown:
+            raise ValueError(f"unknown model config key {unknown[0]!r}")
+        return cls(**d)
+
+
+KINDS = ("tf", "tf-multi", "star")
+DECODINGS = ("refine", "greedy")
+# Bounds checked before anything is allocated: a file claiming d_model 65536 is refused.
+LIMITS = {"d_model": (4, 512), "n_heads": (1, 16), "n_layers": (1, 8), "d_ff": (4, 4096), "k": (1, 64)}
 
 
 # ---------------------------------------------------------------- frames
@@ -103,8 +147,9 @@ class Stats(nn.Module):
 # ---------------------------------------------------------------- TF
 
 
-class _Encoded(nn.Module):
-    """The shared part of TF and TF-multi: moves into the local frame, then an encoder."""
+class PerPersonEncoderDecoder(nn.Module):
+    """The shared part of TF and TF-multi: one person at a time, moved into its own frame,
+    an encoder over its 8 observed steps and a decoder for its future."""
 
     def __init__(self, cfg: ModelConfig) -> None:
         super().__init__()
@@ -131,7 +176,7 @@ class _Encoded(nn.Module):
         return x, traces
 
 
-class TF(_Encoded):
+class TF(PerPersonEncoderDecoder):
     """Deterministic encoder-decoder on displacements (the TF recipe, d_model 32)."""
 
     def __init__(self, cfg: ModelConfig) -> None:
@@ -188,7 +233,7 @@ class TF(_Encoded):
 # ---------------------------------------------------------------- TF-multi
 
 
-class TFMulti(_Encoded):
+class TFMulti(PerPersonEncoderDecoder):
     """K proposal queries read the encoded past at once and write K futures with scores."""
 
     def __init__(self, cfg: ModelConfig) -> None:
@@ -299,15 +344,6 @@ class Star(nn.Module):
         }
 
 
-KINDS = ("tf", "tf-multi", "star")
-
-
 def build(cfg: ModelConfig) -> nn.Module:
     """A fresh model of ``cfg.kind``."""
     return {"tf": TF, "tf-multi": TFMulti, "star": Star}[cfg.kind](cfg)
-
-
-def count_parameters(model: nn.Module) -> int:
-    return sum(p.numel() for p in model.parameters())
-
-

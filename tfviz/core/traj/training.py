@@ -59,6 +59,15 @@ class TrainDone:
     val_fde: float
     seconds: float
     state: dict = field(repr=False)
+    config: object = None  # the ModelConfig the state belongs to
+
+    def model(self):
+        """The trained model, rebuilt from ``config`` and ``state`` (eval mode)."""
+        from tfviz.core.traj.models import build
+
+        model = build(self.config)
+        model.load_state_dict(self.state)
+        return model.eval()
 
 
 def fit_stats(model, w: Windows) -> None:
@@ -147,7 +156,7 @@ def train_windows(
     torch.manual_seed(cfg.seed)
     gen = torch.Generator().manual_seed(cfg.seed)
     rng = np.random.default_rng(cfg.seed)
-    model = build(ModelConfig(kind=kind, d_model=cfg.d_model, d_ff=2 * cfg.d_model))
+    model = build(ModelConfig.sized(kind, cfg.d_model))
     fit_stats(model, train)
     opt = torch.optim.AdamW(model.parameters(), lr=cfg.lr, weight_decay=1e-4)
     obs_all = torch.from_numpy(train.obs).float()
@@ -188,4 +197,4 @@ def train_windows(
             best = (epoch, ade, fde, {k: v.detach().clone() for k, v in model.state_dict().items()})
         yield TrainStep(kind, scene, epoch, cfg.epochs, steps, steps, float(loss.detach()), ade, fde, is_best)
     epoch, ade, fde, state = best
-    yield TrainDone(kind, scene, epoch, ade, fde, time.perf_counter() - t0, state)
+    yield TrainDone(kind, scene, epoch, ade, fde, time.perf_counter() - t0, state, model.cfg)

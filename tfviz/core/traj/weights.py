@@ -9,11 +9,16 @@ from __future__ import annotations
 
 import json
 import os
-import tempfile
 from dataclasses import asdict
 from pathlib import Path
 
+from tfviz.core.checkpoint import CheckpointError, check_fits, read_metadata, read_tensors, tensor_shapes
+from tfviz.core.io import atomic_write, parse_json
 from tfviz.core.traj.models import ModelConfig, build
+
+
+class WeightsError(CheckpointError):
+    """A trajectory weights file that cannot be used; the message names the file."""
 
 
 def weights_name(kind: str, scene: str) -> str:
@@ -33,37 +38,46 @@ def shipped_path(kind: str, scene: str) -> Path:
 
 
 def save_model(model, path: str | os.PathLike, info: dict | None = None) -> None:
-    """Write ``model`` to ``path`` atomically (temp file in the same folder, then rename)."""
+    """Write ``model`` to ``path`` with :func:`tfviz.core.io.atomic_write` (never half a file)."""
     from safetensors.torch import save_file
 
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
     tensors = {k: v.detach().cpu().contiguous() for k, v in model.state_dict().items()}
     meta = {"config": json.dumps(asdict(model.cfg)), "info": json.dumps(info or {})}
-    fd, tmp = tempfile.mkstemp(prefix=path.name, suffix=".tmp", dir=path.parent)
-    os.close(fd)
+    atomic_write(path, lambda tmp: save_file(tensors, str(tmp), metadata=meta))
+
+
+def read_config(path: str | os.PathLike) -> tuple[ModelConfig, dict]:
+    """The checked model config and training facts of a weights file (its header only)."""
+    meta = read_metadata(path, WeightsError)
+    if "config" not in meta:
+        raise WeightsError(f"{path}: no model config in the file's metadata; not a tfviz trajectory weights file")
     try:
-        save_file(tensors, tmp, metadata=meta)
-        os.chmod(tmp, 0o644)  # mkstemp makes it private; weights are shipped files
-        os.replace(tmp, path)
-    finally:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
+        cfg = ModelConfig.from_dict(parse_json(meta["config"]))
+        info = parse_json(meta.get("info", "{}"))
+    except (ValueError, TypeError) as exc:
+        raise WeightsError(f"{path}: bad model config in the metadata ({exc})") from None
+    if not isinstance(info, dict):
+        raise WeightsError(f"{path}: the training facts in the metadata must be a JSON object")
+    return cfg, info
 
 
 def load_model(path: str | os.PathLike):
-    """Read a model written by :func:`save_model`; returns ``(model, info)``."""
-    from safetensors import safe_open
-    from safetensors.torch import load_file
+    """Read a model written by :func:`save_model`; returns ``(model, info)``.
 
-    path = str(path)
-    with safe_open(path, framework="pt") as fh:
-        meta = fh.metadata() or {}
-    cfg = ModelConfig(**json.loads(meta["config"]))
+    Checked in this order, so a bad file is refused before anything large is allocated: the
+    config's bounds, the tensors' shapes against a model built on the meta device (no memory),
+    then the values (no NaN or infinity).
+    """
+    import torch
+
+    cfg, info = read_config(path)
+    with torch.device("meta"):
+        check_fits(build(cfg), tensor_shapes(path, WeightsError), path, WeightsError)
+    tensors = read_tensors(path, WeightsError)
     model = build(cfg)
-    model.load_state_dict(load_file(path))
+    model.load_state_dict(tensors)
     model.eval()
-    return model, json.loads(meta.get("info", "{}"))
+    return model, info
 
 
 def load_shipped(kind: str, scene: str):
