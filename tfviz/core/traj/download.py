@@ -3,10 +3,17 @@
 tfviz does not ship the ETH/UCY data. This fetches the ``<scene>/{train,val,test}/*.txt``
 files from the public repository of Giuliari et al. (ICPR 2020), pinned to one commit, and
 keeps a file only if its SHA-256 and size match :data:`MANIFEST`. Files already present and
-correct are not fetched again; a file is written atomically (temp file, then rename)::
+correct are not fetched again; a file is written only once it is complete and checked
+(:func:`tfviz.core.io.atomic_write`), so a cancel, a failure or a kill never leaves half a file::
 
     for item in download(dest):     # DownloadProgress records; stop iterating to cancel
         print(item.path, item.done, item.total)
+
+Nothing here can hang: the whole download has a deadline (``deadline`` seconds), a server that
+sends nothing for ``timeout`` seconds is given up, and a progress record comes at least every
+``poll`` seconds even while no byte arrives, so a consumer that stops iterating (the GUI's
+Cancel) is obeyed within about ``poll`` seconds. The bytes are read by a small helper thread
+(:class:`_Reader`); the generator only waits on it with a short timeout.
 
 Credit and terms: see the README of ``../shared/datasets/eth_ucy`` (ETH: Pellegrini et al.
 2009; UCY: Lerner et al. 2007; split: Gupta et al. 2018). The data keep their providers' terms.
@@ -15,13 +22,24 @@ Credit and terms: see the README of ``../shared/datasets/eth_ucy`` (ETH: Pellegr
 from __future__ import annotations
 
 import hashlib
+import http.client
 import os
-import tempfile
-import urllib.error
+import queue
+import socket
+import threading
+import time
 import urllib.request
 from collections.abc import Iterator
+from contextlib import closing
 from dataclasses import dataclass
 from pathlib import Path
+
+from tfviz.core.io import atomic_write
+
+CHUNK = 16 * 1024  # bytes asked for per read: a progress record per chunk
+POLL_S = 0.2  # while waiting for bytes, a progress record at least this often (cancel latency)
+STALL_S = 30.0  # give a file up when no byte arrived for this long
+DEADLINE_S = 900.0  # the whole download (74 files, about 14 MB) must end within this
 
 BASE_URL = (
     "https://raw.githubusercontent.com/FGiuliari/Trajectory-Transformer/"
@@ -155,43 +173,154 @@ def _sha256(path: Path) -> str:
     return h.hexdigest()
 
 
+def _is_good(target: Path, entry: ManifestEntry) -> bool:
+    """Is ``target`` already there with the right size and checksum?"""
+    return target.is_file() and target.stat().st_size == entry.size and _sha256(target) == entry.sha256
+
+
+# --- reading one URL without ever blocking the consumer ------------------------------------------
+
+
+@dataclass(frozen=True)
+class Limits:
+    """How long a download may take: ``stall_s`` without a byte, ``deadline_s`` in all."""
+
+    stall_s: float
+    deadline_s: float
+    poll_s: float
+    ends_at: float  # time.monotonic() when the deadline passes
+
+
+class _Reader(threading.Thread):
+    """Reads one URL in a helper thread and hands its blocks over a queue.
+
+    ``blocks`` receives ``bytes`` as they arrive, ``b""`` at the end, or the exception that
+    stopped the read. :meth:`stop` ends the thread at once even while a read waits for a silent
+    server: it shuts the connection down, which wakes the waiting read.
+    """
+
+    def __init__(self, url: str, limit: int, timeout: float) -> None:
+        super().__init__(name="tfviz-download", daemon=True)
+        self.url, self.limit, self.timeout = url, limit, timeout
+        self.blocks: queue.Queue = queue.Queue()
+        self._stopping = threading.Event()
+        self._lock = threading.Lock()
+        self._fileno: int | None = None  # the connection's socket while a read may wait on it
+
+    def run(self) -> None:
+        try:
+            with urllib.request.urlopen(self.url, timeout=self.timeout) as resp:
+                self._set_fileno(resp.fileno())
+                try:
+                    got = 0
+                    while not self._stopping.is_set() and got <= self.limit:
+                        block = resp.read1(CHUNK)  # returns as soon as some bytes are there
+                        self.blocks.put(block)
+                        got += len(block)
+                        if not block:
+                            return
+                    self.blocks.put(b"")  # more than expected: the checksum will say so
+                finally:
+                    self._set_fileno(None)
+        except BaseException as exc:  # noqa: BLE001 - handed to the consumer, never swallowed
+            self.blocks.put(exc)
+
+    def _set_fileno(self, fileno: int | None) -> None:
+        with self._lock:
+            self._fileno = fileno
+
+    def stop(self) -> None:
+        self._stopping.set()
+        with self._lock:
+            if self._fileno is None:
+                return
+            try:  # a second handle on the same connection, only to shut it down
+                with socket.socket(fileno=os.dup(self._fileno)) as sock:
+                    sock.shutdown(socket.SHUT_RDWR)
+            except OSError:
+                pass  # already closed by the server or by the reader itself
+
+
+def _fetch(url: str, limit: int, parts: list[bytes], limits: Limits) -> Iterator[int]:
+    """Append the bytes of ``url`` to ``parts``; yield the count so far, at least every poll_s.
+
+    Stops at the end of the body, after ``limit`` bytes and one more, on the deadline, or when
+    no byte came for ``limits.stall_s``. Closing this generator stops the reader thread.
+    """
+    reader = _Reader(url, limit, limits.stall_s + 1)  # the stall is judged below
+    reader.start()
+    got, last_byte = 0, time.monotonic()
+    try:
+        while True:
+            try:
+                block = reader.blocks.get(timeout=limits.poll_s)
+            except queue.Empty:
+                block = None  # nothing yet: report progress anyway, so a cancel is seen
+            now = time.monotonic()
+            if now > limits.ends_at:
+                raise DownloadError(f"{url}: the download took longer than {limits.deadline_s:g} s; stopped")
+            if isinstance(block, BaseException):
+                if not isinstance(block, (OSError, http.client.HTTPException, ValueError)):
+                    raise block
+                reason = getattr(block, "reason", block)  # URLError wraps the cause
+                if not isinstance(reason, TimeoutError):
+                    raise DownloadError(f"{url}: {reason}")
+                block, last_byte = None, now - limits.stall_s - 1  # the socket's own backstop
+            if block is None:
+                if now - last_byte > limits.stall_s:
+                    raise DownloadError(f"{url}: no data for {limits.stall_s:g} s; stopped")
+            elif not block:
+                return  # the whole body
+            else:
+                parts.append(block)
+                got += len(block)
+                last_byte = now
+            yield got
+            if got > limit:
+                return
+    finally:
+        reader.stop()
+
+
+# --- the download --------------------------------------------------------------------------------
+
+
 def download(
     dest: str | os.PathLike,
     base_url: str = BASE_URL,
     manifest: list[ManifestEntry] = MANIFEST,
-    timeout: float = 30.0,
+    timeout: float = STALL_S,
+    deadline: float = DEADLINE_S,
+    poll: float = POLL_S,
 ) -> Iterator[DownloadProgress]:
-    """Fetch every manifest file into ``dest`` (a generator of progress records)."""
+    """Fetch every manifest file into ``dest`` (a generator of progress records).
+
+    ``timeout``: seconds without a byte before a file is given up; ``deadline``: seconds for the
+    whole download; ``poll``: the longest gap between two records (stop iterating to cancel).
+    Raises :class:`DownloadError` naming the URL or the file; a file is written only when its
+    size and SHA-256 match.
+    """
     dest = Path(dest)
+    limits = Limits(timeout, deadline, poll, time.monotonic() + deadline)
     total = sum(e.size for e in manifest)
     done = 0
     for i, entry in enumerate(manifest, 1):
         target = dest / entry.path
-        if target.exists() and target.stat().st_size == entry.size and _sha256(target) == entry.sha256:
+        if _is_good(target, entry):
             done += entry.size
             yield DownloadProgress(entry.path, i, len(manifest), done, total, skipped=True)
             continue
-        url = base_url + entry.path
-        try:
-            with urllib.request.urlopen(url, timeout=timeout) as resp:
-                data = resp.read(entry.size + 1)
-        except (urllib.error.URLError, OSError) as exc:
-            raise DownloadError(f"{url}: {getattr(exc, 'reason', exc)}") from None
+        parts: list[bytes] = []
+        with closing(_fetch(base_url + entry.path, entry.size, parts, limits)) as fetch:
+            for got in fetch:
+                yield DownloadProgress(entry.path, i, len(manifest), done + min(got, entry.size), total)
+        data = b"".join(parts)
         digest = hashlib.sha256(data).hexdigest()
         if len(data) != entry.size or digest != entry.sha256:
             raise DownloadError(
                 f"{entry.path}: checksum mismatch (expected {entry.sha256[:12]}…, "
                 f"{entry.size} bytes; got {digest[:12]}…, {len(data)} bytes); nothing written"
             )
-        target.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(prefix=f".{target.name}-", dir=target.parent)
-        try:
-            with os.fdopen(fd, "wb") as fh:
-                fh.write(data)
-            os.chmod(tmp, 0o644)
-            os.replace(tmp, target)
-        finally:
-            if os.path.exists(tmp):
-                os.unlink(tmp)
+        atomic_write(target, data)
         done += entry.size
         yield DownloadProgress(entry.path, i, len(manifest), done, total)
