@@ -5,7 +5,6 @@ No torch here: the GUI asks for these paths while the window opens.
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 
@@ -21,13 +20,9 @@ def user_weights_dir() -> Path:
     ``$TFVIZ_DATA_DIR``, else ``%APPDATA%/tfviz`` on Windows, else ``$XDG_DATA_HOME/tfviz``
     (``~/.local/share/tfviz``); then ``weights/seq2seq``.
     """
-    base = os.environ.get("TFVIZ_DATA_DIR")
-    if not base:
-        if os.name == "nt" and os.environ.get("APPDATA"):
-            base = str(Path(os.environ["APPDATA"]) / "tfviz")
-        else:
-            base = str(Path(os.environ.get("XDG_DATA_HOME") or Path.home() / ".local" / "share") / "tfviz")
-    return Path(base) / "weights" / "seq2seq"
+    from tfviz.core.userdata import user_data_dir
+
+    return user_data_dir() / "weights" / "seq2seq"
 
 
 def user_path(kind: str, task_name: str) -> Path:
