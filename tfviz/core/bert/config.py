@@ -23,6 +23,10 @@ class UnsupportedModelError(BertLoadError):
 
 SUPPORTED_TYPES = ("bert",)
 SUPPORTED_ACTS = ("gelu", "relu")
+# Upper bounds checked before anything is allocated (BERT-large and multilingual BERT fit
+# well inside): a config claiming a vocabulary of 10^9 is refused, not attempted.
+LIMITS = {"vocab_size": 1_000_000, "hidden_size": 4096, "num_hidden_layers": 96, "num_attention_heads": 128,
+          "intermediate_size": 16384, "max_position_embeddings": 65536, "type_vocab_size": 1024}
 
 
 @dataclass(frozen=True)
@@ -87,6 +91,9 @@ class BertConfig:
         bad = [k for k, v in sizes.items() if v <= 0]
         if bad:
             raise BertLoadError(f"{source}: {bad[0]} must be a positive number, got {sizes[bad[0]]}")
+        big = [k for k, v in sizes.items() if v > LIMITS[k]]
+        if big:
+            raise BertLoadError(f"{source}: {big[0]} {sizes[big[0]]} is larger than tfviz allows ({LIMITS[big[0]]})")
         if not cfg.layer_norm_eps > 0:
             raise BertLoadError(f"{source}: layer_norm_eps must be positive, got {cfg.layer_norm_eps}")
         if cfg.hidden_size % cfg.num_heads:
@@ -123,12 +130,21 @@ def _replace(cfg: BertConfig, **kw) -> BertConfig:
 
 def _read_json(path: Path) -> dict:
     try:
-        with open(path, encoding="utf-8") as f:
-            d = json.load(f)
+        raw = path.read_bytes()
     except FileNotFoundError:
         raise BertLoadError(f"{path}: file not found") from None
+    except OSError as exc:
+        raise BertLoadError(f"{path}: cannot read ({exc.strerror or exc})") from None
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise BertLoadError(f"{path}: not valid UTF-8 at byte offset {exc.start}") from None
+    try:
+        d = json.loads(text)
     except json.JSONDecodeError as exc:
         raise BertLoadError(f"{path}, line {exc.lineno}: not valid JSON ({exc.msg})") from None
+    except RecursionError:
+        raise BertLoadError(f"{path}: JSON nested too deeply") from None
     if not isinstance(d, dict):
         raise BertLoadError(f"{path}: expected a JSON object")
     return d

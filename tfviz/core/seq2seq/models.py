@@ -15,7 +15,8 @@ import os
 
 from torch import nn
 
-from tfviz.core.io import atomic_write
+from tfviz.core.checkpoint import CheckpointError, check_fits, count_parameters, read_metadata, read_tensors, tensor_shapes
+from tfviz.core.io import atomic_write, parse_json
 from tfviz.core.seq2seq.paths import shipped_path, user_path, user_weights_dir  # noqa: F401 (re-exported)
 from tfviz.core.seq2seq.rnn import RNNSeq2Seq
 from tfviz.core.seq2seq.rnn_attn import AttnRNNSeq2Seq
@@ -44,10 +45,6 @@ def build(kind: str, task_name: str, **overrides: int) -> nn.Module:
     return CLASSES[kind](len(task.src), len(task.tgt), **kw)
 
 
-def count_parameters(model: nn.Module) -> int:
-    return sum(p.numel() for p in model.parameters())
-
-
 def save(model: nn.Module, path: str | os.PathLike, task_name: str, info: dict | None = None) -> None:
     """Write the weights with :func:`tfviz.core.io.atomic_write`: a crash or cancel mid-write
     leaves the previous file untouched."""
@@ -58,32 +55,45 @@ def save(model: nn.Module, path: str | os.PathLike, task_name: str, info: dict |
     atomic_write(path, lambda tmp: save_file(tensors, str(tmp), metadata=meta))
 
 
-class WeightsError(ValueError):
-    """A weights file that is missing, unreadable, or for another task/model."""
+class WeightsError(CheckpointError):
+    """A weights file that is missing, unreadable, damaged, or for another task/model."""
 
 
 def read_info(path: str | os.PathLike) -> dict:
-    """The metadata of a weights file: task, kind and training facts."""
-    from safetensors import safe_open
-
+    """The metadata of a weights file: task, kind and training facts (checked)."""
+    meta = read_metadata(path, WeightsError)
+    kind, task = meta.get("kind"), meta.get("task")
+    if kind not in MODEL_KINDS:
+        raise WeightsError(f"{path}: model kind {kind!r} in the metadata is not one of {', '.join(MODEL_KINDS)}")
     try:
-        with safe_open(str(path), framework="pt") as f:
-            meta = f.metadata() or {}
-    except Exception as exc:  # noqa: BLE001 - any unreadable file is reported the same way
-        raise WeightsError(f"{path}: not a readable safetensors file ({exc})") from exc
-    info = json.loads(meta.get("info", "{}"))
-    return {"task": meta.get("task"), "kind": meta.get("kind"), **info}
+        get_task(task)
+    except KeyError:
+        raise WeightsError(f"{path}: unknown task {task!r} in the metadata") from None
+    try:
+        info = parse_json(meta.get("info", "{}"))
+    except ValueError as exc:
+        raise WeightsError(f"{path}: bad training facts in the metadata ({exc})") from None
+    if not isinstance(info, dict):
+        raise WeightsError(f"{path}: the training facts in the metadata must be a JSON object")
+    return {**info, "task": task, "kind": kind}
 
 
 def load(path: str | os.PathLike, kind: str | None = None, task_name: str | None = None) -> nn.Module:
-    """Build the model a weights file describes and load its tensors (eval mode)."""
-    from safetensors.torch import load_file
+    """Build the model a weights file describes and load its tensors (eval mode).
+
+    The tensors' names and shapes are compared with the model before they are read, and
+    NaN or infinite values are refused: a damaged file never decodes to a plausible answer.
+    """
+    import torch
 
     info = read_info(path)
     if kind is not None and info["kind"] != kind:
         raise WeightsError(f"{path}: holds a {info['kind']!r} model, not {kind!r}")
     if task_name is not None and info["task"] != task_name:
         raise WeightsError(f"{path}: trained for task {info['task']!r}, not {task_name!r}")
+    with torch.device("meta"):
+        check_fits(build(info["kind"], info["task"]), tensor_shapes(path, WeightsError), path, WeightsError)
+    tensors = read_tensors(path, WeightsError)
     model = build(info["kind"], info["task"])
-    model.load_state_dict(load_file(str(path)))
+    model.load_state_dict(tensors)
     return model.eval()
