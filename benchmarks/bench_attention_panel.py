@@ -61,7 +61,7 @@ def main() -> int:
         text = " ".join(words[r % 3:][:30])  # 30 words -> 32 tokens with [CLS]/[SEP]
         t0 = time.perf_counter()
         panel.text_edit.setPlainText(text)
-        while panel.analysis is None or panel.analysis.texts != (text,) or panel._busy:
+        while panel.analysis is None or panel.analysis.texts != (text,) or panel.is_busy():
             app.processEvents()
         panel.matrix.repaint()
         lat.append(time.perf_counter() - t0)

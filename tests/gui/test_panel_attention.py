@@ -33,7 +33,7 @@ def _type(qtbot, p, text: str) -> None:
 
 
 def _wait_for(qtbot, p, texts) -> None:
-    qtbot.waitUntil(lambda: p.analysis is not None and list(p.analysis.texts) == texts and not p._busy,
+    qtbot.waitUntil(lambda: p.analysis is not None and list(p.analysis.texts) == texts and not p.is_busy(),
                     timeout=LOAD_MS)
 
 
@@ -134,12 +134,12 @@ def test_padding_and_causal_masks(qtbot, panel):
     assert (masks.causal.mat == 0).all()
     old = res
     panel.pad_check.click()  # off: queries now look at [PAD] keys too
-    qtbot.waitUntil(lambda: panel.analysis is not old and not panel._busy, timeout=LOAD_MS)
+    qtbot.waitUntil(lambda: panel.analysis is not old and not panel.is_busy(), timeout=LOAD_MS)
     assert (panel.analysis.weights[:, 0, :, :, n:] > 0).all()
     assert "OFF" in masks.text.text() and (masks.padding.mat == 0).all()
     old = panel.analysis
     panel.causal_check.click()
-    qtbot.waitUntil(lambda: panel.analysis is not old and not panel._busy, timeout=LOAD_MS)
+    qtbot.waitUntil(lambda: panel.analysis is not old and not panel.is_busy(), timeout=LOAD_MS)
     w = panel.analysis.weights
     t = w.shape[-1]
     assert (w[..., np.triu(np.ones((t, t), bool), 1)] == 0).all()
@@ -153,13 +153,13 @@ def test_clicking_a_word_replaces_it_with_mask(qtbot, panel):
     panel.mask_mode.click()
     m = panel.matrix
     qtbot.mouseClick(m, Qt.LeftButton, pos=_pt(m.cell_center(2, 0)))  # "animal"
-    qtbot.waitUntil(lambda: panel.analysis.tokens[0][2] == "[MASK]" and not panel._busy, timeout=LOAD_MS)
+    qtbot.waitUntil(lambda: panel.analysis.tokens[0][2] == "[MASK]" and not panel.is_busy(), timeout=LOAD_MS)
     assert panel.analysis.encodings[0].ids[2] == 103
     _show_tab(panel, "masks")
     assert "[MASK]" in panel.masks.text.text()
     assert panel.masks.mask_keys.mat[0].tolist()[2] == 1.0
     panel.clear_masks_btn.click()
-    qtbot.waitUntil(lambda: panel.analysis.tokens[0][2] == "animal" and not panel._busy, timeout=LOAD_MS)
+    qtbot.waitUntil(lambda: panel.analysis.tokens[0][2] == "animal" and not panel.is_busy(), timeout=LOAD_MS)
 
 
 def test_embeddings_tab(qtbot, panel):
@@ -188,7 +188,7 @@ def test_bad_input_is_explained(qtbot, panel, tmp_path):
     _wait_for(qtbot, panel, ["word " * 600])
     assert "512" in panel.warning.text() and panel.analysis.shape[3] == 512
     panel.load(str(tmp_path))  # not a BERT folder: clear message, the loaded model stays
-    qtbot.waitUntil(lambda: bool(panel.load_error) and not panel._loading, timeout=LOAD_MS)
+    qtbot.waitUntil(lambda: bool(panel.load_error) and not panel.is_loading(), timeout=LOAD_MS)
     assert "missing config.json" in panel.status.text()
     assert panel.bert is not None
 
@@ -200,7 +200,7 @@ def test_open_path_loads_a_bert_folder(qtbot, panel, tmp_path):
         (tmp_path / name).symlink_to(minilm_folder() / name)
     assert not panel.open_path(str(tmp_path / "nothing-here" / "x.txt"))
     assert panel.open_path(str(tmp_path / "config.json"))
-    qtbot.waitUntil(lambda: panel.model_spec == str(tmp_path) and not panel._loading, timeout=LOAD_MS)
+    qtbot.waitUntil(lambda: panel.model_spec == str(tmp_path) and not panel.is_loading(), timeout=LOAD_MS)
     assert panel.model_combo.count() == 2 and not panel.load_error
 
 
@@ -259,8 +259,33 @@ def test_a_failed_analysis_is_shown_and_the_panel_keeps_working(qtbot, panel, mo
 
     monkeypatch.setattr(mod, "run_analysis", broken)
     _type(qtbot, panel, "this will fail")
-    qtbot.waitUntil(lambda: "simulated failure" in panel.warning.text() and not panel._busy, timeout=LOAD_MS)
+    qtbot.waitUntil(lambda: "simulated failure" in panel.warning.text() and not panel.is_busy(), timeout=LOAD_MS)
     monkeypatch.setattr(mod, "run_analysis", real)
     _type(qtbot, panel, "this works")
     _wait_for(qtbot, panel, ["this works"])
     assert "failed" not in panel.warning.text()
+
+
+def test_a_burst_of_edits_delivers_one_analysis_of_the_newest_text(qtbot, panel):
+    qtbot.waitUntil(lambda: not panel.is_busy(), timeout=LOAD_MS)
+    delivered = []
+    panel._analyser.result.connect(lambda r: delivered.append(r[0].texts))
+    for i in range(20):  # one event-loop turn, as a paste or a script would do
+        panel.text_edit.setPlainText(f"sentence number {i}")
+    _wait_for(qtbot, panel, ["sentence number 19"])
+    assert delivered == [("sentence number 19",)]
+
+
+def test_a_second_model_chosen_while_the_first_loads_wins(qtbot, ctx, tmp_path):
+    from tfviz.core.bert.loader import minilm_folder
+
+    for name in ("config.json", "vocab.txt", "model.safetensors"):
+        (tmp_path / name).symlink_to(minilm_folder() / name)
+    p = Panel(ctx)
+    qtbot.addWidget(p)
+    p.load("minilm")
+    p.load(str(tmp_path))  # before the first finished
+    qtbot.waitUntil(lambda: p.analysis is not None and not p.is_loading(), timeout=LOAD_MS)
+    assert p.model_spec == str(tmp_path)
+    p.shutdown()
+    ctx.jobs.shutdown()

@@ -24,27 +24,13 @@ from PySide6.QtWidgets import (
 )
 
 from tfviz.core.bert.embeddings import nearest, pca_2d, word_vector
+from tfviz.core.maths_np import sinusoidal_positions
 from tfviz.gui.attention_views import MatrixView
 from tfviz.gui.i18n import tr
-from tfviz.gui.theme import LIGHT, Theme
+from tfviz.gui.theme import LIGHT, Theme, style_plot
 
 DIMS = 64  # dimensions shown in the heatmaps
 MAX_LABELS = 60  # sentence tokens labelled in the PCA plot
-
-
-def sinusoidal(n_positions: int, d_model: int) -> np.ndarray:
-    """The fixed encoding of "Attention Is All You Need" (numpy twin of core.attention's).
-
-    >>> sinusoidal(2, 4)[1].round(4).tolist()
-    [0.8415, 0.5403, 0.01, 1.0]
-    """
-    pos = np.arange(n_positions)[:, None]  # (P, 1)
-    i2 = np.arange(0, d_model, 2)[None, :]  # (1, D/2)
-    angle = pos / np.power(10000.0, i2 / d_model)  # (P, D/2)
-    pe = np.zeros((n_positions, d_model), np.float32)
-    pe[:, 0::2] = np.sin(angle)
-    pe[:, 1::2] = np.cos(angle[:, : d_model // 2])
-    return pe
 
 
 class EmbeddingsTab(QWidget):
@@ -126,7 +112,8 @@ class EmbeddingsTab(QWidget):
         for v in self.heat.values():
             v.set_theme(theme)
         self.curves.setBackground(theme.bg)
-        self.pca_plot.setBackground(theme.bg)
+        for plot in (self.learned_plot, self.sin_plot, self.pca_plot):
+            style_plot(plot, theme, theme.scale)
         self._refresh_plots()
 
     def set_model(self, bert, table: np.ndarray, normed: np.ndarray, positions: np.ndarray) -> None:
@@ -143,7 +130,7 @@ class EmbeddingsTab(QWidget):
         self._mats = {
             "token": emb["token"][b, :n, :DIMS],
             "position": emb["position"][:n, :DIMS],
-            "sinusoid": sinusoidal(n, emb["position"].shape[1])[:, :DIMS],
+            "sinusoid": sinusoidal_positions(n, emb["position"].shape[1])[:, :DIMS],
             "normed": emb["normed"][b, :n, :DIMS],
         }
         self.token_vecs = emb["token"][b, :n]
@@ -175,7 +162,7 @@ class EmbeddingsTab(QWidget):
         self.sin_plot.clear()
         if self.bert is not None and self.tokens:
             learned = self.position_table[: max(len(self.tokens), 64)]  # (P, D)
-            sin = sinusoidal(len(learned), learned.shape[1])
+            sin = sinusoidal_positions(len(learned), learned.shape[1])
             x = np.arange(len(learned))
             for i, d in enumerate((0, 1, 2, 3)):
                 self.learned_plot.plot(x, learned[:, d], pen=pg.mkPen(OKABE_ITO[i], width=2), name=f"dim {d}")

@@ -11,29 +11,10 @@ from __future__ import annotations
 import numpy as np
 from PySide6.QtWidgets import QGridLayout, QLabel, QVBoxLayout, QWidget
 
+from tfviz.core.maths_np import causal_additive, padding_additive
 from tfviz.gui.attention_views import MatrixView
 from tfviz.gui.i18n import tr
 from tfviz.gui.theme import Theme
-
-
-def padding_additive(t: int, n: int, applied: bool) -> np.ndarray:
-    """(T, T): −∞ in the columns of the T − n padding keys when the mask is applied.
-
-    >>> padding_additive(3, 2, True)[0].tolist()
-    [0.0, 0.0, -inf]
-    """
-    m = np.zeros((t, t), np.float32)
-    if applied:
-        m[:, n:] = -np.inf
-    return m
-
-
-def causal_additive(t: int, applied: bool) -> np.ndarray:
-    """(T, T): −∞ above the diagonal when the causal mask is applied."""
-    m = np.zeros((t, t), np.float32)
-    if applied:
-        m[np.triu(np.ones((t, t), bool), 1)] = -np.inf
-    return m
 
 
 class MasksTab(QWidget):
