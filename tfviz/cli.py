@@ -18,7 +18,7 @@ from tfviz.panels_registry import PANEL_NAMES as PANELS
 LANGS = ("en", "zh")
 THEMES = ("light", "dark")
 DEVICES = ("auto", "cpu", "cuda", "mps")
-COMMAND_MODULES = ("bpe", "attention", "seq2seq", "traj")
+COMMAND_MODULES = ("bpe", "attention", "seq2seq", "traj", "lm")
 
 
 def _size(text: str) -> tuple[int, int]:

@@ -111,11 +111,21 @@ class MultiHeadAttention(nn.Module):
         self.out_proj = nn.Linear(d_model, d_model, bias=bias)
 
     def forward(
-        self, query: Tensor, memory: Tensor, allowed: Tensor | None = None
+        self,
+        query: Tensor,
+        memory: Tensor,
+        allowed: Tensor | None = None,
+        past: tuple[Tensor, Tensor] | None = None,
     ) -> tuple[Tensor, AttentionTrace]:
+        """``past`` is a KV cache: the keys and values of earlier positions, ``(B, H, T_past, d_k)``
+        each. The new keys and values are appended to them, so ``trace.k`` / ``trace.v`` hold
+        every position and are the cache for the next call."""
         q = split_heads(self.q_proj(query), self.n_heads)  # (B, H, T_q, d_k)
         k = split_heads(self.k_proj(memory), self.n_heads)  # (B, H, T_k, d_k)
         v = split_heads(self.v_proj(memory), self.n_heads)  # (B, H, T_k, d_k)
+        if past is not None:
+            k = torch.cat([past[0], k], dim=2)  # (B, H, T_past + T_k, d_k) reused + new keys
+            v = torch.cat([past[1], v], dim=2)  # (B, H, T_past + T_k, d_k) reused + new values
         trace = scaled_dot_product(q, k, v, allowed)
         out = self.out_proj(merge_heads(trace.context))  # (B, T_q, D)
         return out, trace
@@ -161,14 +171,17 @@ class EncoderBlock(nn.Module):
         self.norm2 = nn.LayerNorm(d_model, eps=eps)
         self.drop = nn.Dropout(dropout)
 
-    def forward(self, x: Tensor, allowed: Tensor | None = None) -> tuple[Tensor, AttentionTrace]:
+    def forward(
+        self, x: Tensor, allowed: Tensor | None = None, past: tuple[Tensor, Tensor] | None = None
+    ) -> tuple[Tensor, AttentionTrace]:
+        """``past``: this layer's KV cache (see :meth:`MultiHeadAttention.forward`)."""
         if self.norm_first:
             h = self.norm1(x)
-            a, trace = self.attn(h, h, allowed)  # (B, T, D)
+            a, trace = self.attn(h, h, allowed, past)  # (B, T, D)
             x = x + self.drop(a)
             x = x + self.drop(self.ff(self.norm2(x)))  # (B, T, D)
         else:
-            a, trace = self.attn(x, x, allowed)  # (B, T, D)
+            a, trace = self.attn(x, x, allowed, past)  # (B, T, D)
             x = self.norm1(x + self.drop(a))
             x = self.norm2(x + self.drop(self.ff(x)))  # (B, T, D)
         return x, trace

@@ -23,6 +23,10 @@ class WeightsError(ValueError):
     """A weights or tokenizer file is corrupt or does not match the model; names the file."""
 
 
+class BadInput(ValueError):
+    """Text a model cannot take as asked (``[MASK]`` in a GPT prompt, no ``[MASK]`` to fill)."""
+
+
 @dataclass(frozen=True)
 class TopToken:
     """One bar of a next-token (or fill-in) bar chart."""
