@@ -28,7 +28,7 @@ def _wait_prediction(qtbot, p):
 
 
 def test_synthetic_scene_by_default_with_every_model(panel, qtbot):
-    assert panel.source == "synthetic" and panel.recording.n_peds == 40
+    assert panel.data_box.source == "synthetic" and panel.recording.n_peds == 40
     assert set(panel.models) == {"cv", "tf", "tf-multi", "star"}  # shipped weights found
     _wait_prediction(qtbot, panel)
     st = panel.current_state()
@@ -42,11 +42,11 @@ def test_synthetic_scene_by_default_with_every_model(panel, qtbot):
 
 
 def test_generate_a_smaller_crowd(panel, qtbot):
-    panel.crowd_spin.selectAll()
-    qtbot.keyClicks(panel.crowd_spin, "12")
-    qtbot.mouseClick(panel.generate_button, Qt.LeftButton)
+    panel.data_box.crowd_spin.selectAll()
+    qtbot.keyClicks(panel.data_box.crowd_spin, "12")
+    qtbot.mouseClick(panel.data_box.generate_button, Qt.LeftButton)
     qtbot.waitUntil(lambda: panel.recording.n_peds == 12, timeout=WAIT)
-    assert "12" in panel.info_label.text()
+    assert "12" in panel.data_box.info_label.text()
 
 
 def test_play_step_and_pick_a_pedestrian(panel, qtbot):
@@ -61,11 +61,12 @@ def test_play_step_and_pick_a_pedestrian(panel, qtbot):
     panel.step(1)
     assert panel.controls.position == 31
     _wait_prediction(qtbot, panel)
-    qtbot.mouseClick(panel.next_button, Qt.LeftButton)
+    qtbot.mouseClick(panel.person_box.next_button, Qt.LeftButton)
     assert panel.selected_id is not None
-    assert panel.person_label.text().startswith("Pedestrian")
-    assert "ADE" in panel.metrics_label.text() and "star" in panel.metrics_label.text()
-    heights = panel.attn_bars.opts["height"]
+    box = panel.person_box
+    assert box.person_label.text().startswith("Pedestrian")
+    assert "ADE" in box.metrics_label.text() and "star" in box.metrics_label.text()
+    heights = box.attn_bars.opts["height"]
     assert len(heights) == 8 and abs(float(np.sum(heights)) - 1.0) < 1e-4  # softmax row
     # star's attention to neighbours is drawn as lines (when it has neighbours in range)
     st = panel.current_state()
@@ -101,22 +102,23 @@ def test_switching_models_hides_their_paths(panel, qtbot):
 def test_open_eth_ucy_folder_and_switch_scene(panel, qtbot, shared_dir):
     root = shared_dir / "datasets" / "eth_ucy"
     assert panel.open_path(str(root))
-    qtbot.waitUntil(lambda: panel.source == "folder", timeout=WAIT)
+    data = panel.data_box
+    qtbot.waitUntil(lambda: data.source == "folder", timeout=WAIT)
     assert panel.recording.name == "biwi_eth" and panel.fold == "eth"
-    assert [panel.scene_combo.itemText(i) for i in range(panel.scene_combo.count())] == [
+    assert [data.scene_combo.itemText(i) for i in range(data.scene_combo.count())] == [
         "eth", "hotel", "univ", "zara1", "zara2"]
-    panel.scene_combo.setCurrentIndex(1)
-    panel.scene_combo.activated.emit(1)
+    data.scene_combo.setCurrentIndex(1)
+    data.scene_combo.activated.emit(1)
     qtbot.waitUntil(lambda: panel.recording.name == "biwi_hotel", timeout=WAIT)
     qtbot.waitUntil(lambda: panel.models_fold == "hotel", timeout=WAIT)
     _wait_prediction(qtbot, panel)
     # univ's test split has two recordings: both can be chosen
-    panel.scene_combo.setCurrentIndex(2)
-    panel.scene_combo.activated.emit(2)
+    data.scene_combo.setCurrentIndex(2)
+    data.scene_combo.activated.emit(2)
     qtbot.waitUntil(lambda: panel.recording.name == "students001", timeout=WAIT)
-    assert not panel.recording_combo.isHidden() and panel.recording_combo.count() == 2
-    panel.recording_combo.setCurrentIndex(1)
-    panel.recording_combo.activated.emit(1)
+    assert not data.recording_combo.isHidden() and data.recording_combo.count() == 2
+    data.recording_combo.setCurrentIndex(1)
+    data.recording_combo.activated.emit(1)
     assert panel.recording.name == "students003" and panel.fold == "univ"
 
 
@@ -125,19 +127,19 @@ def test_bad_files_and_folders_are_reported(panel, qtbot, tmp_path):
     bad = tmp_path / "bad.txt"
     bad.write_text("0\t1\t1.0\t2.0\n10\t1\t1.0\n")
     panel.open_path(str(bad))
-    qtbot.waitUntil(lambda: "bad.txt:2" in panel.error_label.text(), timeout=WAIT)
+    qtbot.waitUntil(lambda: "bad.txt:2" in panel.data_box.error_label.text(), timeout=WAIT)
     assert panel.recording.name == name  # nothing lost
     empty = tmp_path / "empty_folder"
     empty.mkdir()
     panel.open_path(str(empty))
-    assert "no recognisable dataset" in panel.error_label.text()
+    assert "no recognisable dataset" in panel.data_box.error_label.text()
 
 
 def test_one_pedestrian_file(panel, qtbot, tmp_path):
     f = tmp_path / "one.txt"
     f.write_text("".join(f"{10 * i}\t1\t{0.4 * i}\t1.0\n" for i in range(25)))
     panel.open_path(str(f))
-    qtbot.waitUntil(lambda: panel.source == "file" and panel.recording.n_peds == 1, timeout=WAIT)
+    qtbot.waitUntil(lambda: panel.data_box.source == "file" and panel.recording.n_peds == 1, timeout=WAIT)
     _wait_prediction(qtbot, panel)
     panel.select_next()
     assert panel.selected_id == 1.0
@@ -148,16 +150,24 @@ def test_export_png_target_and_gif(panel, qtbot, tmp_path):
     out = panel.export_gif(str(tmp_path / "anim.gif"), n_frames=4)
     with Image.open(out) as img:
         assert img.format == "GIF" and img.n_frames == 4
+    from tfviz.gui.export import ExportError
+
+    start = panel.controls.position
+    with pytest.raises(ExportError, match="is a folder"):  # refused before any frame is drawn
+        panel.export_gif(str(tmp_path), n_frames=4)
+    assert panel.controls.position == start
 
 
 def test_training_runs_in_background_and_cancels(panel, qtbot):
-    panel.train_model_combo.setCurrentIndex(0)  # tf
-    qtbot.mouseClick(panel.train_button, Qt.LeftButton)
-    assert panel.is_training() and not panel.train_button.isEnabled()
-    qtbot.waitUntil(lambda: panel.train_progress.bar.value() > 0, timeout=WAIT)
-    qtbot.mouseClick(panel.train_progress.cancel_button, Qt.LeftButton)
+    box = panel.train_box
+    box.model_combo.setCurrentIndex(0)  # tf
+    qtbot.mouseClick(box.train_button, Qt.LeftButton)
+    assert panel.is_training() and not box.train_button.isEnabled()
+    qtbot.waitUntil(lambda: box.progress.bar.value() > 0, timeout=WAIT)
+    qtbot.mouseClick(box.progress.cancel_button, Qt.LeftButton)
+    assert box.train_button.isEnabled() and "cancelled" in box.status.text()
     qtbot.waitUntil(lambda: not panel.is_training(), timeout=WAIT)
-    assert panel.train_button.isEnabled()
+    assert "tf" not in panel._trained  # a cancelled training delivers nothing
 
 
 def test_chinese_texts(panel, qtbot):
@@ -188,8 +198,8 @@ def test_download_from_a_loopback_server_then_open(panel, qtbot, shared_dir, tmp
     try:
         dest = tmp_path / "eth_ucy"
         panel.download_dataset(str(dest), base_url=f"http://127.0.0.1:{server.server_address[1]}/")
-        qtbot.waitUntil(lambda: panel.source == "folder", timeout=WAIT)
-        assert panel.dataset_root == str(dest) and panel.recording.name == "biwi_eth"
+        qtbot.waitUntil(lambda: panel.data_box.source == "folder", timeout=WAIT)
+        assert panel.data_box.dataset_root == str(dest) and panel.recording.name == "biwi_eth"
     finally:
         server.shutdown()
         server.server_close()
@@ -217,17 +227,93 @@ def test_in_the_main_window_keys_and_export(main_window, qtbot, tmp_path):
 def test_prepare_shot_shows_predictions_and_a_selection(panel, qtbot):
     panel.prepare_shot()
     assert panel.controls.position == len(panel.playback) // 2
-    assert panel.selected_id is not None and "ADE" in panel.metrics_label.text()
+    assert panel.selected_id is not None and "ADE" in panel.person_box.metrics_label.text()
 
 
-def test_long_recordings_keep_a_bounded_prediction_cache(panel, qtbot, monkeypatch):
-    from tfviz.gui.panels import trajectories as mod
+def test_long_recordings_keep_a_bounded_prediction_cache(panel, qtbot):
+    from tfviz.core.traj.scene_cache import PredictionCache
 
-    monkeypatch.setattr(mod, "AHEAD", 10)
-    monkeypatch.setattr(mod, "KEEP", 5)
+    panel.cache = PredictionCache(ahead=10, behind=0, keep=5)
     panel.controls.set_position(20)
     panel._start_predictions()
-    qtbot.waitUntil(lambda: panel._pred_job is None, timeout=WAIT)
+    assert panel.wait_ready(WAIT)
     assert len(panel.predictions) <= 5 and 20 in panel.predictions
     panel.controls.set_position(60)  # past what was predicted: predicts from here
     qtbot.waitUntil(lambda: 60 in panel.predictions, timeout=WAIT)
+
+
+def test_a_burst_of_jumps_predicts_only_the_last_place(panel, qtbot):
+    panel.wait_ready(WAIT)
+    for i in range(5, 45, 2):  # dragging the slider: each jump replaces the previous job
+        panel.controls.set_position(i)
+    assert panel.wait_ready(WAIT)
+    assert 43 in panel.predictions and panel.current_state().index == 43
+
+
+class _Trickle:
+    """A loopback HTTP server that sends one byte every 50 ms: a download that never ends."""
+
+    body = bytes(range(256)) * 8
+
+    def __enter__(self):
+        import threading
+        from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+        body, stop = self.body, threading.Event()
+
+        class Handler(BaseHTTPRequestHandler):
+            def log_message(self, *args):
+                pass
+
+            def do_GET(self):  # noqa: N802
+                self.send_response(200)
+                self.send_header("Content-Length", str(len(body)))
+                self.end_headers()
+                for value in body:
+                    if stop.wait(0.05):
+                        return
+                    try:
+                        self.wfile.write(bytes([value]))
+                        self.wfile.flush()
+                    except OSError:
+                        return
+
+        self.stop = stop
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+        self.thread.start()
+        self.url = f"http://127.0.0.1:{self.server.server_address[1]}/"
+        return self
+
+    def manifest(self):
+        import hashlib
+
+        from tfviz.core.traj.download import ManifestEntry
+
+        return [ManifestEntry(hashlib.sha256(self.body).hexdigest(), len(self.body), "eth/test/a.txt")]
+
+    def __exit__(self, *exc):
+        self.stop.set()
+        self.server.shutdown()
+        self.server.server_close()
+        self.thread.join()
+
+
+def test_cancel_a_download_from_a_trickling_server(panel, qtbot, tmp_path):
+    name = panel.recording.name
+    dest = tmp_path / "eth_ucy"
+    with _Trickle() as server:
+        panel.download_dataset(str(dest), base_url=server.url, manifest=server.manifest())
+        qtbot.waitUntil(lambda: panel.data_box.progress.bar.value() > 0, timeout=WAIT)  # bytes arrive
+        qtbot.mouseClick(panel.data_box.progress.cancel_button, Qt.LeftButton)
+        qtbot.waitUntil(lambda: not panel.data_box.busy(), timeout=3000)  # not the 30 s read timeout
+    assert not dest.exists() or not any(p.is_file() for p in dest.rglob("*"))  # nothing half-written
+    assert panel.recording.name == name and panel.data_box.error_label.text() == ""
+
+
+def test_closing_during_a_download_does_not_block(panel, qtbot, tmp_path):
+    with _Trickle() as server:
+        panel.download_dataset(str(tmp_path / "eth_ucy"), base_url=server.url, manifest=server.manifest())
+        qtbot.waitUntil(panel.data_box.busy, timeout=WAIT)
+        panel.ctx.jobs.close(timeout_ms=3000)  # what closing the window does
+        assert not panel.ctx.jobs.active()  # every job stopped within the 3 s it was given

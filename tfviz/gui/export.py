@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Callable, Iterable
 import tempfile
 from pathlib import Path
 
@@ -62,3 +63,43 @@ def _render_svg(widget: QWidget, target: str) -> None:
         widget.render(painter, QPoint(0, 0))
     finally:
         painter.end()
+
+
+def export_gif(widget: QWidget, show: Callable[[int], None], frames: Iterable[int],
+               path: str | os.PathLike[str], frame_ms: int) -> Path:
+    """Write an animated GIF of ``widget``: for each of ``frames``, ``show(frame)`` then grab.
+
+    Frames are reduced to 128 colours (Pillow's adaptive palette) and shown ``frame_ms`` each,
+    looping. The path is checked before any frame is drawn; the file is saved atomically.
+    """
+    from PIL import Image
+    from PySide6.QtCore import QCoreApplication
+    from PySide6.QtGui import QImage
+
+    from tfviz.core.io import WriteError, atomic_write, check_writable  # noqa: F811
+
+    path = Path(path)
+    try:
+        check_writable(path)
+    except WriteError as err:
+        raise ExportError(str(err)) from None
+    images = []
+    for frame in frames:
+        show(frame)
+        QCoreApplication.processEvents()
+        img = widget.grab().toImage().convertToFormat(QImage.Format_RGB888)
+        stride, height = img.bytesPerLine(), img.height()
+        pixels = bytes(img.constBits())[: stride * height]  # rows may be padded to `stride`
+        rgb = Image.frombuffer("RGB", (img.width(), height), pixels, "raw", "RGB", stride, 1)
+        images.append(rgb.convert("P", palette=Image.ADAPTIVE, colors=128))
+    if not images:
+        raise ExportError(f"{path}: no frame to export")
+
+    def write(tmp: Path) -> None:
+        images[0].save(tmp, format="GIF", save_all=True, append_images=images[1:], duration=frame_ms, loop=0)
+
+    try:
+        atomic_write(path, write)
+    except WriteError as err:
+        raise ExportError(str(err)) from None
+    return path

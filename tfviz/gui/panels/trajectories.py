@@ -7,25 +7,25 @@ and each enabled model's prediction in its own colour, plus the top futures of `
 as a fan. Clicking a person shows its ADE/FDE per model, the temporal attention over its 8
 observed steps, and, for ``star``, lines to the neighbours it attends to.
 
-Heavy work runs in ``ctx.jobs``: simulating, loading files, loading weights, predicting all
-frames (stored as they arrive), and training.
+The panel composes its parts, each in its own module:
+
+* :class:`~tfviz.gui.panels.trajectories_view.SceneView`: the scene (one pyqtgraph item per layer);
+* :class:`~tfviz.gui.panels.trajectories_person.PersonBox`: the selected person's errors and attention;
+* :class:`~tfviz.gui.panels.trajectories_data.DataBox`: simulate, open, download;
+* :class:`~tfviz.gui.panels.trajectories_train.TrainBox`: retrain a model in the background;
+* :class:`~tfviz.core.traj.scene_cache.PredictionCache`: which frames to predict, what is kept.
+
+Heavy work runs in :class:`~tfviz.gui.jobs.LatestJob` slots (the newest request wins): the
+data, the weights of the fold, and the predictions of a window of frames (stored as they arrive).
 """
 
 from __future__ import annotations
 
-import os
-import tempfile
-from pathlib import Path
-
 import numpy as np
-import pyqtgraph as pg
-from PySide6.QtCore import QCoreApplication, QElapsedTimer, Qt, QThread
-from PySide6.QtGui import QImage
+from PySide6.QtCore import QCoreApplication, Qt
 from PySide6.QtWidgets import (
     QCheckBox,
-    QComboBox,
     QFileDialog,
-    QFormLayout,
     QGroupBox,
     QHBoxLayout,
     QLabel,
@@ -39,74 +39,43 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from tfviz.core.traj.data import SCENES, OBS
+from tfviz.core.traj.data import OBS
+from tfviz.core.traj.scene_cache import PredictionCache
 from tfviz.gui.base import BasePanel
 from tfviz.gui.context import AppContext
+from tfviz.gui.export import ExportError, export_gif
 from tfviz.gui.i18n import tr
-from tfviz.gui.jobs import format_failure
+from tfviz.gui.jobs import LatestJob, format_failure
+from tfviz.gui.panels.trajectories_data import SYNTHETIC_FOLD, DataBox
+from tfviz.gui.panels.trajectories_person import PersonBox
+from tfviz.gui.panels.trajectories_train import TrainBox
 from tfviz.gui.panels.trajectories_view import MODEL_ORDER, SceneView
-from tfviz.gui.widgets import JobProgress, StepControls
+from tfviz.gui.widgets import StepControls
 
-SYNTHETIC_FOLD = "zara1"  # whose weights predict synthetic scenes (trained without zara1)
 STEP_MS = 400  # one recorded step is 0.4 s
-AHEAD, BEHIND = 300, 50  # frames predicted after / before the current one, per job
-KEEP = 800  # predictions kept in memory (the frames nearest the current one)
-# A known ETH/UCY recording is predicted with the fold that never saw it.
-RECORDING_FOLD = {"biwi_eth": "eth", "biwi_hotel": "hotel", "students00": "univ",
-                  "crowds_zara01": "zara1", "crowds_zara02": "zara2"}
+SHOT_WAIT_MS = 120_000  # prepare_shot: longest wait for data, weights and a prediction
 
 
-def _alive(job) -> bool:
-    """Is this job handle still running? (Finished jobs are deleted by the JobManager.)"""
-    if job is None:
-        return False
-    try:
-        return job.is_running()
-    except RuntimeError:  # the Qt object behind a finished job is gone
-        return False
-
-
-def _load_models(fold: str) -> dict:
-    """The shipped weights of every learned model for ``fold`` (runs in a worker)."""
+def load_models(fold: str) -> tuple[str, dict]:
+    """Worker: ``(fold, {name: model})`` with the shipped weights of every learned model."""
     from tfviz.core.traj.weights import load_shipped
 
-    models = {"cv": None}
+    models = {"cv": None}  # constant velocity: nothing to load
     for kind in MODEL_ORDER[1:]:
-        m = load_shipped(kind, fold)
-        if m is not None:
-            models[kind] = m
-    return models
+        model = load_shipped(kind, fold)
+        if model is not None:
+            models[kind] = model
+    return fold, models
 
 
-def _predict(pb, models: dict, order: list[int]):
-    """Predict frames in a worker with one torch thread: these models are tiny, so a second
-    thread only adds synchronisation (5x slower per frame on a busy 2-core machine)."""
+def predict(playback, models: dict, order: list[int]):
+    """Worker: predict frames with one torch thread: these models are tiny, so a second thread
+    only adds synchronisation (5x slower per frame on a busy 2-core machine)."""
     from tfviz.core.device import interactive_threads
     from tfviz.core.traj.playback import predict_frames
 
     interactive_threads()
-    yield from predict_frames(pb, models, order)
-
-
-def _simulate(seed: int, n: int):
-    from tfviz.core.traj.synthetic import SceneConfig, scene_walls, simulate
-
-    return simulate(SceneConfig(n_people=n, seed=seed)), scene_walls()
-
-
-def _load_split(root: str, scene: str, split: str):
-    """Iterate the files of one split with progress; yields LoadProgress, then a list of Recordings."""
-    from tfviz.core.traj.data import Recording, iter_load_file, scene_files
-
-    files = scene_files(root, scene, split)
-    recs = []
-    for path in files:
-        for item in iter_load_file(path):
-            if isinstance(item, Recording):
-                recs.append(item)
-            else:
-                yield item
-    yield recs  # univ's test split has two recordings
+    yield from predict_frames(playback, models, order)
 
 
 class Panel(BasePanel):
@@ -117,25 +86,22 @@ class Panel(BasePanel):
         self.playback = None
         self.recording = None
         self.walls = None
-        self.source = "synthetic"  # synthetic | file | folder
-        self.dataset_root: str | None = None
-        self.file_path: str | None = None
         self.fold = SYNTHETIC_FOLD
-        self.models: dict | None = None
+        self.models: dict | None = None  # name -> model (cv -> None), for models_fold
         self.models_fold: str | None = None
-        self.predictions: dict = {}
-        self._generation = 0  # bumped whenever stored predictions become stale
+        self.cache = PredictionCache()
         self.selected_id: float | None = None
-        self.error = ""
-        self._pred_job = None
-        self._load_job = None
-        self._model_job = None
-        self._train_job = None
         self._trained: dict = {}  # models trained in this session: kind -> model
+        self._weights = LatestJob(ctx.jobs, "traj-weights", self)
+        self._weights.result.connect(self._on_models)
+        self._weights.failed.connect(self._on_failure)
+        self._predictor = LatestJob(ctx.jobs, "traj-predict", self)
+        self._predictor.item.connect(self._on_prediction)
+        self._predictor.failed.connect(self._on_failure)
         self._build()
         self.retranslate()
         self.on_theme_changed()
-        self.generate_synthetic()
+        self.data_box.generate_synthetic()
 
     # ------------------------------------------------------------------ UI
     @staticmethod
@@ -163,136 +129,30 @@ class Panel(BasePanel):
         self.controls = StepControls(STEP_MS)
         self.controls.position_changed.connect(self._on_position)
 
-        # data --------------------------------------------------------------
-        self.data_box = QGroupBox()
-        self.source_combo = QComboBox()
-        self.seed_spin = QSpinBox()
-        self.seed_spin.setRange(0, 1_000_000)
-        self.crowd_spin = QSpinBox()
-        self.crowd_spin.setRange(1, 300)
-        self.crowd_spin.setValue(40)
-        self.generate_button = QPushButton()
-        self.generate_button.clicked.connect(self.generate_synthetic)
-        self.open_button = QPushButton()
-        self.open_button.clicked.connect(self._open_dialog)
-        self.download_button = QPushButton()
-        self.download_button.clicked.connect(self._download_dialog)
-        self.scene_combo = QComboBox()
-        self.split_combo = QComboBox()
-        for s in ("test", "train", "val"):
-            self.split_combo.addItem(s, s)
-        self.recording_combo = QComboBox()
-        self.recording_combo.activated.connect(self._choose_recording)
-        self.split_recordings: list = []
-        self.scene_combo.activated.connect(lambda _i: self._load_dataset_scene())
-        self.split_combo.activated.connect(lambda _i: self._load_dataset_scene())
-        self.info_label = QLabel()
-        self.info_label.setWordWrap(True)
-        self.error_label = QLabel()
-        self.error_label.setWordWrap(True)
-        self.error_label.setTextInteractionFlags(Qt.TextSelectableByMouse)
-        self.load_progress = JobProgress()
-        self.load_progress.cancel_requested.connect(self._cancel_load)
-        form = QFormLayout(self.data_box)
-        self.seed_label, self.crowd_label = QLabel(), QLabel()
-        self.scene_label, self.split_label = QLabel(), QLabel()
-        form.addRow(self.seed_label, self.seed_spin)
-        form.addRow(self.crowd_label, self.crowd_spin)
-        form.addRow(self.generate_button)
-        form.addRow(self.open_button)
-        form.addRow(self.download_button)
-        form.addRow(self.scene_label, self.scene_combo)
-        form.addRow(self.split_label, self.split_combo)
-        self.recording_label = QLabel()
-        form.addRow(self.recording_label, self.recording_combo)
-        self.recording_label.hide()
-        self.recording_combo.hide()
-        form.addRow(self.info_label)
-        form.addRow(self.error_label)
-        form.addRow(self.load_progress)
-
-        # models ------------------------------------------------------------
-        self.model_box = QGroupBox()
-        self.model_checks = {name: QCheckBox(name) for name in MODEL_ORDER}
-        mlay = QVBoxLayout(self.model_box)
-        for name, box in self.model_checks.items():
-            box.setChecked(True)
-            box.toggled.connect(lambda _on: self._redraw(legend=True))
-            mlay.addWidget(box)
-        fan_row = QHBoxLayout()
-        self.fan_label = QLabel()
-        self.fan_spin = QSpinBox()
-        self.fan_spin.setRange(0, 20)
-        self.fan_spin.setValue(5)
-        self.fan_spin.valueChanged.connect(lambda _v: self._redraw(legend=True))
-        fan_row.addWidget(self.fan_label)
-        fan_row.addWidget(self.fan_spin)
-        mlay.addLayout(fan_row)
-        self.model_status = QLabel()
-        self.model_status.setWordWrap(True)
-        mlay.addWidget(self.model_status)
-
-        # selected person -----------------------------------------------------
-        self.person_box = QGroupBox()
-        play = QVBoxLayout(self.person_box)
-        self.next_button = QPushButton()
-        self.next_button.clicked.connect(self.select_next)
-        self.person_label = QLabel()
-        self.person_label.setWordWrap(True)
-        self.metrics_label = QLabel()
-        self.metrics_label.setTextFormat(Qt.RichText)
-        self.attn_combo = QComboBox()
-        for name in MODEL_ORDER[1:]:
-            self.attn_combo.addItem(name, name)
-        self.attn_combo.currentIndexChanged.connect(lambda _i: self._show_person())
-        self.attn_plot = pg.PlotWidget()
-        self.attn_plot.setFixedHeight(120)
-        self.attn_plot.setMouseEnabled(False, False)
-        self.attn_plot.setYRange(0, 1)
-        # three ticks: the default six (0, 0.2, ... 1.0) overlapped at 120 px, worse in presenter mode
-        self.attn_plot.getAxis("left").setTicks([[(0.0, "0"), (0.5, "0.5"), (1.0, "1")]])
-        self.attn_bars = pg.BarGraphItem(x=np.arange(-OBS + 1, 1), height=np.zeros(OBS), width=0.7)
-        self.attn_plot.addItem(self.attn_bars)
-        self.attn_title = QLabel()
-        play.addWidget(self.next_button)
-        play.addWidget(self.person_label)
-        play.addWidget(self.metrics_label)
-        play.addWidget(self.attn_title)
-        play.addWidget(self.attn_combo)
-        play.addWidget(self.attn_plot)
-
-        # export + training ---------------------------------------------------
+        self.person_box = PersonBox()
+        self.person_box.next_button.clicked.connect(self.select_next)
+        self.person_box.attn_combo.currentIndexChanged.connect(lambda _i: self._redraw())
+        self.data_box = DataBox(self.ctx)
+        self.data_box.recording_ready.connect(self.set_recording)
+        self.data_box.failed.connect(self.ctx.notify)
+        self._build_model_box()
         self.tools_box = QGroupBox()
-        tlay = QFormLayout(self.tools_box)
         self.gif_button = QPushButton()
         self.gif_button.clicked.connect(self._gif_dialog)
-        self.train_model_combo = QComboBox()
-        for name in MODEL_ORDER[1:]:
-            self.train_model_combo.addItem(name, name)
-        self.epochs_spin = QSpinBox()
-        self.epochs_spin.setRange(1, 50)
-        self.epochs_spin.setValue(2)
-        self.train_button = QPushButton()
-        self.train_button.clicked.connect(self.start_training)
-        self.train_progress = JobProgress()
-        self.train_progress.cancel_requested.connect(self.cancel_training)
-        self.train_label = QLabel()
-        self.train_label.setWordWrap(True)
-        self.train_model_label, self.epochs_label = QLabel(), QLabel()
-        tlay.addRow(self.gif_button)
-        tlay.addRow(self.train_model_label, self.train_model_combo)
-        tlay.addRow(self.epochs_label, self.epochs_spin)
-        tlay.addRow(self.train_button)
-        tlay.addRow(self.train_progress)
-        tlay.addRow(self.train_label)
+        self.train_box = TrainBox(self.ctx, self._training_data)
+        self.train_box.trained.connect(self._on_trained)
+        self.train_box.failed.connect(self._show_error)
+        tools = QVBoxLayout(self.tools_box)
+        tools.addWidget(self.gif_button)
+        tools.addWidget(self.train_box)
 
         side = QWidget()
-        slay = QVBoxLayout(side)
-        slay.setSizeConstraint(QLayout.SetMinimumSize)  # scroll rather than squeeze the boxes
+        side_lay = QVBoxLayout(side)
+        side_lay.setSizeConstraint(QLayout.SetMinimumSize)  # scroll rather than squeeze the boxes
         for box in (self.person_box, self.model_box, self.data_box, self.tools_box):
             box.setSizePolicy(QSizePolicy.Preferred, QSizePolicy.Minimum)  # never squeezed
-            slay.addWidget(box)
-        slay.addStretch(1)
+            side_lay.addWidget(box)
+        side_lay.addStretch(1)
         scroll = QScrollArea()
         scroll.setWidget(side)
         scroll.setWidgetResizable(True)
@@ -300,10 +160,10 @@ class Panel(BasePanel):
         scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarAlwaysOff)
 
         left = QWidget()
-        llay = QVBoxLayout(left)
-        llay.setContentsMargins(0, 0, 0, 0)
-        llay.addWidget(self.view, 1)
-        llay.addWidget(self.controls)
+        left_lay = QVBoxLayout(left)
+        left_lay.setContentsMargins(0, 0, 0, 0)
+        left_lay.addWidget(self.view, 1)
+        left_lay.addWidget(self.controls)
         self.controls.slider.setMinimumWidth(60)  # else a 1024 px window left it ~20 px wide
         splitter = QSplitter(Qt.Horizontal)
         splitter.addWidget(left)
@@ -313,6 +173,27 @@ class Panel(BasePanel):
         splitter.setSizes([1000, 380])
         lay = QVBoxLayout(self)
         lay.addWidget(splitter)
+
+    def _build_model_box(self) -> None:
+        self.model_box = QGroupBox()
+        self.model_checks = {name: QCheckBox(name) for name in MODEL_ORDER}
+        lay = QVBoxLayout(self.model_box)
+        for box in self.model_checks.values():
+            box.setChecked(True)
+            box.toggled.connect(lambda _on: self._redraw(legend=True))
+            lay.addWidget(box)
+        fan_row = QHBoxLayout()
+        self.fan_label = QLabel()
+        self.fan_spin = QSpinBox()
+        self.fan_spin.setRange(0, 20)
+        self.fan_spin.setValue(5)
+        self.fan_spin.valueChanged.connect(lambda _v: self._redraw(legend=True))
+        fan_row.addWidget(self.fan_label)
+        fan_row.addWidget(self.fan_spin)
+        lay.addLayout(fan_row)
+        self.model_status = QLabel()
+        self.model_status.setWordWrap(True)
+        lay.addWidget(self.model_status)
 
     def model_names(self) -> dict[str, str]:
         return {
@@ -326,234 +207,83 @@ class Panel(BasePanel):
         }
 
     def retranslate(self) -> None:
-        self.data_box.setTitle(tr("Trajectories", "Data"))
-        self.seed_label.setText(tr("Trajectories", "Seed"))
-        self.crowd_label.setText(tr("Trajectories", "Crowd size"))
-        self.generate_button.setText(tr("Trajectories", "Generate synthetic scene"))
-        self.open_button.setText(tr("Trajectories", "Open ETH/UCY file or folder…"))
-        self.download_button.setText(tr("Trajectories", "Download ETH/UCY (checked by SHA-256)…"))
-        self.scene_label.setText(tr("Trajectories", "Scene"))
-        self.split_label.setText(tr("Trajectories", "Split"))
-        self.recording_label.setText(tr("Trajectories", "Recording"))
         self.model_box.setTitle(tr("Trajectories", "Models"))
         self.fan_label.setText(tr("Trajectories", "Futures in the fan"))
-        self.person_box.setTitle(tr("Trajectories", "Selected pedestrian"))
-        self.next_button.setText(tr("Trajectories", "Pick next pedestrian"))
-        self.attn_title.setText(tr("Trajectories", "Temporal attention over the 8 observed steps"))
         self.tools_box.setTitle(tr("Trajectories", "Export and training"))
         self.gif_button.setText(tr("Trajectories", "Export animation (GIF)…"))
-        self.train_model_label.setText(tr("Trajectories", "Model"))
-        self.epochs_label.setText(tr("Trajectories", "Epochs"))
-        self.train_button.setText(tr("Trajectories", "Train in the background"))
         self.view.setLabel("bottom", tr("Trajectories", "x (m)"))
         self.view.setLabel("left", tr("Trajectories", "y (m)"))
         self.view.scale_bar.text.setText(tr("Trajectories", "1 m"))
-        self.attn_plot.setLabel("bottom", tr("Trajectories", "observed step (0 = now)"))
-        for box, (name, text) in zip(self.model_checks.values(), self.model_names().items(), strict=False):
-            box.setText(text)
-        self.load_progress.retranslate()
-        self.train_progress.retranslate()
-        self.controls.retranslate()
-        self._update_info()
+        names = self.model_names()
+        for name, box in self.model_checks.items():
+            box.setText(names[name])
+        for part in (self.person_box, self.data_box, self.train_box, self.controls):
+            part.retranslate()
+        self.data_box.show_info(self.recording, len(self.playback or ()))
         self._update_model_status()
-        self._show_person()
         self._redraw(legend=True)
 
     def on_theme_changed(self) -> None:
         theme = self.ctx.theme
         self.view.apply_theme(theme, self.colours())
-        self.attn_plot.setBackground(theme.bg)
-        self.attn_plot.setFixedHeight(round(120 * theme.scale))  # presenter mode: room for bigger text
-        for ax in ("left", "bottom"):  # else black axes stay on the dark background after a switch
-            self.attn_plot.getAxis(ax).setPen(theme.fg)
-            self.attn_plot.getAxis(ax).setTextPen(theme.fg)
-        self.attn_bars.setOpts(brush=pg.mkBrush(theme.accent), pen=pg.mkPen(None))
-        self.error_label.setStyleSheet(f"color: {theme.highlight};")
+        self.person_box.set_theme(theme)
+        self.data_box.set_theme(theme)
         self._redraw(legend=True)
 
     def colours(self) -> dict:
         """One colour-blind-safe colour per model (Okabe-Ito via the theme)."""
-        t = self.ctx.theme
-        return {"cv": t.categorical(0), "tf": t.categorical(1), "tf-multi": t.categorical(2),
-                "star": t.categorical(3)}
+        theme = self.ctx.theme
+        return {name: theme.categorical(i) for i, name in enumerate(MODEL_ORDER)}
 
-    def _keep(self, attr: str, job):
-        """Remember a job in ``attr`` until it finishes (then forget it: Qt deletes it)."""
+    def _show_error(self, text: str) -> None:
+        self.data_box.set_error(text)
+        if text:
+            self.ctx.notify(text)
 
-        def forget(j=job, a=attr) -> None:
-            if getattr(self, a, None) is j:
-                setattr(self, a, None)
-
-        job.finished.connect(forget)
-        return job
+    def _on_failure(self, exc: BaseException) -> None:
+        self._show_error(format_failure(exc))
 
     # ------------------------------------------------------------ data
-    def generate_synthetic(self) -> None:
-        """Simulate a crowd with the chosen seed and size (in the background)."""
-        seed, n = self.seed_spin.value(), self.crowd_spin.value()
-        self._cancel_load()
-        self.load_progress.start(tr("Trajectories", "Simulating {n} people…").format(n=n))
-        self._load_job = self._keep("_load_job", self.ctx.jobs.run_call(
-            lambda: _simulate(seed, n), on_done=self._on_simulated, on_error=self._on_load_error,
-            name="traj-simulate"))
-
-    def _on_simulated(self, result) -> None:
-        rec, walls = result
-        self.source = "synthetic"
-        self.set_recording(rec, walls, SYNTHETIC_FOLD)
+    @property
+    def predictions(self) -> dict:
+        """Frame index -> FramePrediction, for the frames predicted so far (bounded)."""
+        return self.cache.frames
 
     def open_path(self, path: str) -> bool:
         """File > Open dataset: an ETH/UCY folder (<scene>/{train,val,test}) or one file."""
-        from tfviz.core.traj.data import TrajFormatError, find_scenes
-
-        self._set_error("")
-        if os.path.isdir(path):
-            try:
-                scenes = find_scenes(path)
-            except TrajFormatError as exc:
-                self._set_error(str(exc))
-                return True
-            self.dataset_root = path
-            self.scene_combo.clear()
-            for s in scenes:
-                self.scene_combo.addItem(s, s)
-            self._load_dataset_scene()
-            return True
-        self.file_path = path
-        self._start_loading(path, None)
+        self.data_box.open_path(path)
         return True
-
-    def _open_dialog(self) -> None:
-        path, _ = QFileDialog.getOpenFileName(
-            self, tr("Trajectories", "Open ETH/UCY file"), "",
-            tr("Trajectories", "Trajectory files (*.txt);;All files (*)"))
-        if path:
-            self.open_path(path)
-
-    def _download_dialog(self) -> None:
-        folder = QFileDialog.getExistingDirectory(self, tr("Trajectories", "Download ETH/UCY into"))
-        if folder:
-            self.download_dataset(str(Path(folder) / "eth_ucy"))
 
     def download_dataset(self, dest: str, base_url: str | None = None, manifest=None) -> None:
         """Fetch the ETH/UCY files into ``dest`` in the background, then open them."""
-        from tfviz.core.traj import download as dl
-
-        url = base_url or dl.BASE_URL
-        entries = manifest or dl.MANIFEST
-        self._cancel_load()
-        self._set_error("")
-        self.load_progress.start(tr("Trajectories", "Downloading ETH/UCY…"))
-        self._load_job = self._keep("_load_job", self.ctx.jobs.run_generator(
-            lambda: dl.download(dest, url, entries),
-            on_item=lambda p: self.load_progress.update(p.done / max(1, p.total)),
-            on_done=lambda _last, d=dest: self._on_downloaded(d),
-            on_error=self._on_load_error, name="traj-download"))
-
-    def _on_downloaded(self, dest: str) -> None:
-        self.load_progress.finish()
-        self.ctx.notify(tr("Trajectories", "ETH/UCY downloaded to {path}").format(path=dest))
-        self.open_path(dest)
-
-    def _load_dataset_scene(self) -> None:
-        if not self.dataset_root or self.scene_combo.count() == 0:
-            return
-        self._start_loading(self.dataset_root, (self.scene_combo.currentData(), self.split_combo.currentData()))
-
-    def _start_loading(self, path: str, scene_split) -> None:
-        from tfviz.core.traj.data import iter_load_file
-
-        self._cancel_load()
-        self.load_progress.start(tr("Trajectories", "Loading {name}…").format(name=Path(path).name))
-        factory = (lambda: iter_load_file(path)) if scene_split is None else (
-            lambda: _load_split(path, *scene_split))
-        self._loading = (path, scene_split)
-        self._load_job = self._keep("_load_job", self.ctx.jobs.run_generator(
-            factory, on_item=self._on_load_item, on_done=self._on_loaded,
-            on_error=self._on_load_error, name="traj-load"))
-
-    def _on_load_item(self, item) -> None:
-        from tfviz.core.traj.data import LoadProgress
-
-        if isinstance(item, LoadProgress):
-            self.load_progress.update(item.done / max(1, item.total))
-
-    def _on_loaded(self, rec) -> None:
-        if rec is None:
-            return
-        path, scene_split = self._loading
-        if scene_split is None:
-            self.source = "file"
-            stem = Path(path).stem
-            fold = next((f for prefix, f in RECORDING_FOLD.items() if stem.startswith(prefix)), SYNTHETIC_FOLD)
-        else:
-            self.source = "folder"
-            fold = scene_split[0] if scene_split[0] in SCENES else SYNTHETIC_FOLD
-        recs = rec if isinstance(rec, list) else [rec]
-        self.split_recordings = recs
-        self.recording_combo.clear()
-        for r in recs:
-            self.recording_combo.addItem(r.name)
-        self.recording_combo.setVisible(len(recs) > 1)
-        self.recording_label.setVisible(len(recs) > 1)
-        self.set_recording(recs[0], None, fold)
-
-    def _choose_recording(self, i: int) -> None:
-        if 0 <= i < len(self.split_recordings) and self.split_recordings[i] is not self.recording:
-            self.set_recording(self.split_recordings[i], None, self.fold)
-
-    def _on_load_error(self, exc: BaseException) -> None:
-        self.load_progress.finish()
-        self._set_error(format_failure(exc))
-
-    def _cancel_load(self) -> None:
-        if _alive(self._load_job):
-            self._load_job.cancel()
-        self.load_progress.finish()
-
-    def _set_error(self, text: str) -> None:
-        self.error = text
-        self.error_label.setText(text)
-        self.error_label.setVisible(bool(text))
-        if text:
-            self.ctx.notify(text)
+        self.data_box.download(dest, base_url, manifest)
 
     def set_recording(self, rec, walls, fold: str) -> None:
         """Show ``rec``; predictions use the weights of the leave-one-out ``fold``."""
         from tfviz.core.traj.playback import Playback
 
-        self.load_progress.finish()
-        self._set_error("")
-        self._cancel_predictions()
+        self.data_box.set_error("")
+        self._predictor.cancel()
         self.recording, self.walls, self.fold = rec, walls, fold
         if fold != self.models_fold:
             self.models = None  # never predict this scene with another fold's weights
             self._update_model_status()
         self.playback = Playback(rec)
-        self._reset_predictions()
+        self.cache.clear()
         self.selected_id = None
         self.view.set_walls(walls)
         lo, hi = self.playback.bounds
         if walls is not None:
             lo, hi = np.minimum(lo, walls.reshape(-1, 2).min(0)), np.maximum(hi, walls.reshape(-1, 2).max(0))
         self.view.setRange(xRange=(lo[0] - 1, hi[0] + 1), yRange=(lo[1] - 1, hi[1] + 1), padding=0)
-        self._update_info()
-        start = min(len(self.playback) - 1, OBS - 1)
-        self.controls.set_count(len(self.playback), start)
+        self.data_box.show_info(rec, len(self.playback))
+        self.controls.set_count(len(self.playback), min(len(self.playback) - 1, OBS - 1))
         self._ensure_models()
 
-    def _update_info(self) -> None:
-        if self.playback is None:
-            self.info_label.setText(tr("Trajectories", "No scene yet."))
-            return
-        rec = self.recording
-        kind = {"synthetic": tr("Trajectories", "synthetic (social force)"),
-                "file": tr("Trajectories", "file"), "folder": tr("Trajectories", "dataset")}[self.source]
-        self.info_label.setText(
-            tr("Trajectories", "{kind}: {name}<br>{peds} pedestrians, {frames} frames, "
-               "{short} tracks shorter than 20 steps (not scored)").format(
-                kind=kind, name=rec.name, peds=rec.n_peds, frames=len(self.playback),
-                short=rec.short_tracks()))
+    def _training_data(self) -> tuple[str | None, str | None]:
+        """What the train box trains on: the open dataset's scene, or (None, None): synthetic."""
+        root = self.data_box.dataset_root
+        return (root, self.data_box.scene_combo.currentData()) if root else (None, None)
 
     # ------------------------------------------------------------ models
     def _ensure_models(self) -> None:
@@ -561,24 +291,25 @@ class Panel(BasePanel):
             self._start_predictions()
             return
         fold = self.fold
-        if _alive(self._model_job):
-            self._model_job.cancel()
-        self._model_job = self._keep("_model_job", self.ctx.jobs.run_call(
-            lambda: _load_models(fold), on_done=lambda m, f=fold: self._on_models(m, f),
-            on_error=lambda exc: self._set_error(format_failure(exc)), name="traj-weights"))
+        self._weights.submit(lambda: load_models(fold))
 
-    def _reset_predictions(self) -> None:
-        self.predictions = {}
-        self._generation += 1
-
-    def _on_models(self, models: dict, fold: str) -> None:
+    def _on_models(self, result: tuple[str, dict]) -> None:
+        fold, models = result
         if fold != self.fold:
             return  # the scene changed again while these were loading
         models.update(self._trained)
         if fold != self.models_fold:
-            self._reset_predictions()
+            self.cache.clear()
         self.models, self.models_fold = models, fold
         self._update_model_status()
+        self._start_predictions()
+
+    def _on_trained(self, kind: str, model) -> None:
+        self._trained[kind] = model
+        if self.models is not None:
+            self.models[kind] = model
+        self._update_model_status()
+        self.cache.clear()
         self._start_predictions()
 
     def _update_model_status(self) -> None:
@@ -593,43 +324,27 @@ class Panel(BasePanel):
             text += " " + tr("Trajectories", "Trained here: {names}").format(names=", ".join(self._trained))
         self.model_status.setText(text)
 
-    def _start_predictions(self) -> None:
-        self._cancel_predictions()
+    # ------------------------------------------------------------ predictions
+    def _start_predictions(self, frames: list[int] | None = None) -> None:
+        """Predict ``frames`` (default: the cache's window around the frame shown), replacing
+        any prediction job still running."""
         if self.playback is None or self.models is None:
+            self._predictor.cancel()
             return
-        pb, models = self.playback, dict(self.models)
-        here = self.controls.position
-        done = set(self.predictions)
-        window = list(range(here, min(len(pb), here + AHEAD))) + list(range(max(0, here - BEHIND), here))
-        order = [i for i in window if i not in done]
-        gen = self._generation
-        self._pred_job = self._keep("_pred_job", self.ctx.jobs.run_generator(
-            lambda: _predict(pb, models, order),
-            on_item=lambda fp, g=gen: self._on_prediction(fp, g),
-            on_error=lambda exc: self._set_error(format_failure(exc)), name="traj-predict"))
+        playback, models = self.playback, dict(self.models)
+        order = self.cache.wanted(self.controls.position, len(playback)) if frames is None else frames
+        self._predictor.submit(lambda: predict(playback, models, order), generator=True)
 
-    def _on_prediction(self, fp, generation: int) -> None:
-        if generation != self._generation:
-            return  # from a scene or models that have been replaced since
-        self.predictions[fp.index] = fp
-        if len(self.predictions) > KEEP + KEEP // 8:  # long recordings: forget the farthest
-            here = self.controls.position
-            for j in sorted(self.predictions, key=lambda j: abs(j - here))[KEEP:]:
-                del self.predictions[j]
-        if fp.index == self.controls.position:
+    def _on_prediction(self, prediction) -> None:
+        self.cache.add(prediction.index, prediction, here=self.controls.position)
+        if prediction.index == self.controls.position:
             self._redraw()
-
-    def _cancel_predictions(self) -> None:
-        if _alive(self._pred_job):
-            self._pred_job.cancel()
-        self._pred_job = None
 
     # ------------------------------------------------------------ drawing
     def _on_position(self, i: int) -> None:
-        if self.playback is not None and self.models is not None and i not in self.predictions:
-            ahead = [j for j in range(i, min(i + 3, len(self.playback))) if j in self.predictions]
-            if not _alive(self._pred_job) or (not ahead and not self.controls.is_playing()):
-                self._start_predictions()  # a jump, or past what was predicted: from here on
+        if self.playback is not None and self.models is not None and self.cache.needs_new_job(
+                i, len(self.playback), running=self._predictor.busy(), playing=self.controls.is_playing()):
+            self._start_predictions()  # a jump, or past what was predicted: from here on
         self._redraw()
 
     def visible_models(self) -> dict[str, bool]:
@@ -642,21 +357,21 @@ class Panel(BasePanel):
         return self.playback.state(self.controls.position)
 
     def _redraw(self, legend: bool = False) -> None:
-        st = self.current_state()
-        if st is None:
+        state = self.current_state()
+        if state is None:
+            self.person_box.show_person()
             return
-        fp = self.predictions.get(st.index)
-        row = self._selected_row(st)
-        self.view.show_frame(st, fp, self.visible_models(), self.fan_spin.value(), row)
+        prediction = self.cache.get(state.index)
+        row = self._selected_row(state)
+        self.view.show_frame(state, prediction, self.visible_models(), self.fan_spin.value(), row)
         if legend:
             self.view.set_legend(self.model_names())
-        self._state = st
-        self._show_person(st, fp, row)
+        self.person_box.show_person(state, prediction, row, self.selected_id)
 
-    def _selected_row(self, st) -> int | None:
+    def _selected_row(self, state) -> int | None:
         if self.selected_id is None:
             return None
-        rows = np.nonzero(st.ids == self.selected_id)[0]
+        rows = np.nonzero(state.ids == self.selected_id)[0]
         return int(rows[0]) if rows.size else None
 
     def select_pedestrian(self, ped_id: float) -> None:
@@ -665,44 +380,18 @@ class Panel(BasePanel):
 
     def select_next(self) -> None:
         """Pick the next person (by id) with a prediction at this frame."""
-        st = self.current_state()
-        if st is None or st.ids.size == 0:
+        state = self.current_state()
+        if state is None or state.ids.size == 0:
             return
-        ids = np.sort(st.ids[st.complete()] if st.complete().any() else st.ids)
+        complete = state.complete()
+        ids = np.sort(state.ids[complete] if complete.any() else state.ids)
         later = ids[ids > self.selected_id] if self.selected_id is not None else ids
         self.select_pedestrian(float(later[0] if later.size else ids[0]))
 
-    def _show_person(self, st=None, fp=None, row=None) -> None:
-        from tfviz.core.traj.playback import scores_for
-
-        if st is None or row is None:
-            self.person_label.setText(tr("Trajectories", "Click a pedestrian (or pick the next one)."))
-            self.metrics_label.setText("")
-            self.attn_bars.setOpts(height=np.zeros(OBS))
-            return
-        self.person_label.setText(tr("Trajectories", "Pedestrian {id}").format(id=f"{self.selected_id:g}"))
-        if fp is None:
-            self.metrics_label.setText(tr("Trajectories", "Predicting…"))
-            self.attn_bars.setOpts(height=np.zeros(OBS))
-            return
-        scores = scores_for(st, fp, row)
-        if not scores:
-            self.metrics_label.setText(tr("Trajectories", "Leaves the scene before 12 steps: not scored."))
-        else:
-            head = tr("Trajectories", "model")
-            ade, fde = tr("Trajectories", "ADE (m)"), tr("Trajectories", "FDE (m)")
-            rows = "".join(f"<tr><td>{name}</td><td align='right'>{a:.2f}</td><td align='right'>{f:.2f}</td></tr>"
-                           for name, (a, f) in scores.items())
-            self.metrics_label.setText(
-                f"<table cellspacing='4'><tr><th>{head}</th><th>{ade}</th><th>{fde}</th></tr>{rows}</table>")
-        att = fp.temporal.get(self.attn_combo.currentData())
-        self.attn_bars.setOpts(height=np.zeros(OBS) if att is None else att[row])
-
-    # ------------------------------------------------------------ keys
+    # ------------------------------------------------------------ export
     def export_target(self) -> QWidget:
         return self.view
 
-    # ------------------------------------------------------------ GIF
     def _gif_dialog(self) -> None:
         path, _ = QFileDialog.getSaveFileName(
             self, tr("Trajectories", "Export animation"), "tfviz-trajectories.gif",
@@ -711,155 +400,54 @@ class Panel(BasePanel):
             try:
                 out = self.export_gif(path)
             except OSError as exc:
-                self._set_error(str(exc))
+                self._show_error(str(exc))
                 return
             self.ctx.notify(tr("Trajectories", "Animation saved to {path}").format(path=out))
 
     def export_gif(self, path: str, n_frames: int = 60) -> str:
-        """Write frames from the current one on as an animated GIF (Pillow), atomically."""
-        from PIL import Image
-
+        """Write ``n_frames`` frames from the current one on as an animated GIF (atomically)."""
         if self.playback is None:
-            raise OSError(tr("Trajectories", "Nothing to export yet."))
-        path = Path(path)
+            raise ExportError(tr("Trajectories", "Nothing to export yet."))
         first = self.controls.position
-        last = min(len(self.playback), first + n_frames)
-        images = []
-        for i in range(first, last):
-            self.controls.set_position(i)
-            QCoreApplication.processEvents()
-            img = self.view.grab().toImage().convertToFormat(QImage.Format_RGB888)
-            w, h = img.width(), img.height()
-            buf = bytes(img.constBits())[: img.bytesPerLine() * h]
-            frame = Image.frombuffer("RGB", (w, h), buf, "raw", "RGB", img.bytesPerLine(), 1)
-            images.append(frame.convert("P", palette=Image.ADAPTIVE, colors=128))
-        self.controls.set_position(first)
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(prefix=f".{path.stem}-", suffix=".gif", dir=path.parent)
-        os.close(fd)
+        frames = range(first, min(len(self.playback), first + n_frames))
         try:
-            images[0].save(tmp, format="GIF", save_all=True, append_images=images[1:],
-                           duration=STEP_MS, loop=0)
-            os.replace(tmp, path)
+            out = export_gif(self.view, self.controls.set_position, frames, path, STEP_MS)
         finally:
-            if os.path.exists(tmp):
-                os.unlink(tmp)
-        return str(path)
+            self.controls.set_position(first)
+        return str(out)
 
-    # ------------------------------------------------------------ training
-    def start_training(self) -> None:
-        """Train the chosen model in the background (the opened dataset's fold, or synthetic)."""
-        from tfviz.core.traj.training import TrainConfig
-
-        if _alive(self._train_job):
-            return
-        kind = self.train_model_combo.currentData()
-        cfg = TrainConfig(epochs=self.epochs_spin.value(), per_epoch=3000)
-        root, scene = self.dataset_root, self.scene_combo.currentData()
-        if root and scene:
-            def factory():
-                from tfviz.core.device import interactive_threads
-                from tfviz.core.traj.training import train_fold
-
-                interactive_threads()
-                return train_fold(kind, root, scene, cfg)
-            self._train_fold = scene
-        else:
-            def factory():
-                from tfviz.core.device import interactive_threads
-                from tfviz.core.traj.data import make_windows
-                from tfviz.core.traj.synthetic import SceneConfig, simulate
-                from tfviz.core.traj.training import train_windows
-
-                interactive_threads()
-                train = make_windows([simulate(SceneConfig(n_people=50, seed=1000 + s)) for s in range(2)])
-                val = make_windows([simulate(SceneConfig(n_people=30, seed=2000))])
-                return train_windows(kind, train, val, cfg, "synthetic")
-            self._train_fold = None
-        self.train_progress.start(tr("Trajectories", "Training {kind}…").format(kind=kind))
-        self.train_button.setEnabled(False)
-        self._train_job = self._keep("_train_job", self.ctx.jobs.run_generator(
-            factory, on_item=self._on_train_item, on_done=self._on_trained,
-            on_error=self._on_train_error, name="traj-train"))
-
-    def _on_train_item(self, rec) -> None:
-        from tfviz.core.traj.training import TrainStep
-
-        if isinstance(rec, TrainStep):
-            done = ((rec.epoch - 1) * rec.steps + rec.step) / max(1, rec.epochs * rec.steps)
-            self.train_progress.update(done, tr("Trajectories", "epoch {e}/{n}").format(e=rec.epoch, n=rec.epochs))
-            if rec.val_ade is not None:
-                self.train_label.setText(tr("Trajectories", "epoch {e}: validation ADE {ade:.2f} m, FDE {fde:.2f} m").format(
-                    e=rec.epoch, ade=rec.val_ade, fde=rec.val_fde))
-
-    def _on_trained(self, rec) -> None:
-        from tfviz.core.traj.models import ModelConfig, build
-        from tfviz.core.traj.training import TrainDone, TrainConfig
-
-        self.train_progress.finish()
-        self.train_button.setEnabled(True)
-        if not isinstance(rec, TrainDone):
-            return
-        d = TrainConfig().d_model
-        model = build(ModelConfig(kind=rec.kind, d_model=d, d_ff=2 * d))
-        model.load_state_dict(rec.state)
-        model.eval()
-        self._trained[rec.kind] = model
-        if self.models is not None:
-            self.models[rec.kind] = model
-        self.train_label.setText(tr("Trajectories", "Trained {kind}: best epoch {e}, validation ADE {ade:.2f} m, FDE {fde:.2f} m").format(
-            kind=rec.kind, e=rec.epoch, ade=rec.val_ade, fde=rec.val_fde))
-        self._update_model_status()
-        self._reset_predictions()
-        self._start_predictions()
-
-    def _on_train_error(self, exc: BaseException) -> None:
-        self.train_progress.finish()
-        self.train_button.setEnabled(True)
-        self._set_error(format_failure(exc))
-
-    def cancel_training(self) -> None:
-        if _alive(self._train_job):
-            self._train_job.cancel()
-        self.train_progress.finish()
-        self.train_button.setEnabled(True)
-        self.train_label.setText(tr("Trajectories", "Training cancelled."))
-
+    # ------------------------------------------------------------ training (TrainBox)
     def is_training(self) -> bool:
-        return _alive(self._train_job)
+        return self.train_box.is_training()
 
     # ------------------------------------------------------------ life cycle
-    def wait_ready(self, timeout_ms: int = 60000, predictions: bool = True) -> bool:
-        """Block (processing events) until the scene, weights and this frame's prediction exist."""
-        clock = QElapsedTimer()
-        clock.start()
-        while clock.elapsed() < timeout_ms:
-            QCoreApplication.processEvents()
-            ready = self.playback is not None and self.models is not None
-            if ready and (not predictions or self.controls.position in self.predictions):
-                return True
-            QThread.msleep(10)
-        return False
+    def wait_ready(self, timeout_ms: int = SHOT_WAIT_MS, predictions: bool = True) -> bool:
+        """Block (processing events) until the data, the weights and (``predictions``) the
+        frames asked for so far are in. Each result starts the next: data -> weights -> frames."""
+        slots = [self.data_box, self._weights] + ([self._predictor] if predictions else [])
+        return all(slot.wait_idle(timeout_ms) for slot in slots)
 
     def prepare_shot(self) -> None:
+        """The middle of the recording, with everyone's predictions and one person selected."""
         self.wait_ready(predictions=False)
-        if self.playback is None:
+        if self.playback is None or self.models is None:
             return
         self.controls.set_position(len(self.playback) // 2)
-        self._start_predictions()
-        self.wait_ready()
-        st = self.current_state()
-        if st is not None and st.ids.size:
+        self._start_predictions([self.controls.position])  # just this frame: quick
+        self._predictor.wait_idle(SHOT_WAIT_MS)
+        state = self.current_state()
+        if state is not None and state.ids.size:
             # show someone whose future is known and who has company (star's lines)
-            here = st.obs[:, -1]
+            here = state.obs[:, -1]
             company = (np.linalg.norm(here[:, None] - here[None], axis=-1) < 5).sum(1)
-            self.select_pedestrian(float(st.ids[np.argmax(company + 100 * st.complete())]))
+            self.select_pedestrian(float(state.ids[np.argmax(company + 100 * state.complete())]))
         self._redraw(legend=True)
         for _ in range(5):  # let the side bar's layout grow to the new texts
             QCoreApplication.processEvents()
 
     def shutdown(self) -> None:
         self.controls.pause()
-        for job in (self._pred_job, self._load_job, self._model_job, self._train_job):
-            if _alive(job):
-                job.cancel()
+        self.data_box.cancel()
+        self._weights.cancel()
+        self._predictor.cancel()
+        self.train_box.shutdown()
