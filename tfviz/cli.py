@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 import importlib
 import importlib.util
+import os
 import sys
 from pathlib import Path
 
@@ -56,7 +57,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def _run_shot(args: argparse.Namespace) -> int:
-    from tfviz.gui.app import shot
+    from tfviz.gui.app import shot, shot_targets
     from tfviz.gui.panels import available_panels
 
     have = available_panels()
@@ -66,8 +67,10 @@ def _run_shot(args: argparse.Namespace) -> int:
         print(f"tfviz shot: panel {missing[0]!r} is not in this version; available: {', '.join(have)}",
               file=sys.stderr)
         return 2
-    if args.shot_panel == "all" and args.out.suffix.lower() == ".png":
-        print("tfviz shot: --panel all needs --out DIR (a folder)", file=sys.stderr)
+    try:
+        shot_targets(panels, args.out)  # before any window is built
+    except (ValueError, OSError) as exc:
+        print(f"tfviz shot: {exc}", file=sys.stderr)
         return 2
     files = shot(panels, args.out, lang=args.shot_lang, theme=args.shot_theme, size=args.size)
     for f in files:
@@ -75,14 +78,49 @@ def _run_shot(args: argparse.Namespace) -> int:
     return 0
 
 
-def main(argv: list[str] | None = None) -> int:
-    parser = build_parser()
-    args = parser.parse_args(argv)
-    if args.command is None:
-        from tfviz.gui.app import run_gui
+def bad_argument(argv: list[str]) -> str | None:
+    """A one-line complaint about an argument that is not valid UTF-8, or ``None``.
 
-        return run_gui(panel=args.panel, device=args.device, lang=args.lang, theme=args.theme)
-    return int(args.func(args) or 0)
+    Python hands undecodable bytes over as lone surrogates (``\\udcff`` for byte 0xFF); any
+    later ``encode`` would fail with a traceback, so they are refused up front.
+
+    >>> bad_argument(["bpe", "encode", "abc\\udcff"])
+    'argument 3 is not valid UTF-8 (byte 0xFF at character 4)'
+    >>> bad_argument(["bpe", "encode", "我爱 NLP"]) is None
+    True
+    """
+    for n, arg in enumerate(argv, start=1):
+        try:
+            arg.encode("utf-8")
+        except UnicodeEncodeError as exc:
+            ch = ord(arg[exc.start])
+            what = f"byte 0x{ch - 0xDC00:02X}" if 0xDC80 <= ch <= 0xDCFF else f"lone surrogate U+{ch:04X}"
+            return f"argument {n} is not valid UTF-8 ({what} at character {exc.start + 1})"
+    return None
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run ``tfviz``. Ctrl+C ends any command with exit status 130 and one line on stderr;
+    files are written atomically, so an interrupted save leaves no partial file."""
+    argv = sys.argv[1:] if argv is None else list(argv)
+    problem = bad_argument(argv)
+    if problem:
+        print(f"tfviz: {problem}", file=sys.stderr)
+        return 2
+    try:
+        parser = build_parser()
+        args = parser.parse_args(argv)
+        if args.command is None:
+            from tfviz.gui.app import run_gui
+
+            return run_gui(panel=args.panel, device=args.device, lang=args.lang, theme=args.theme)
+        return int(args.func(args) or 0)
+    except KeyboardInterrupt:
+        print("tfviz: interrupted", file=sys.stderr)
+        return 130
+    except BrokenPipeError:  # `tfviz ... | head`: the reader left; not an error of ours
+        sys.stdout = open(os.devnull, "w")  # noqa: SIM115 - silence the flush at exit
+        return 0
 
 
 if __name__ == "__main__":

@@ -49,7 +49,12 @@ def _check_index(value: int | None, count: int, what: str) -> str | None:
 def run(args: argparse.Namespace) -> int:
     text = " ".join(args.text)
     if text == "-":
-        text = sys.stdin.read()
+        from tfviz.commands._common import read_stdin
+
+        try:
+            text = read_stdin()
+        except ValueError as exc:
+            return _fail(str(exc))
     if not text.strip():
         return _fail("the text is empty; give a sentence, e.g. tfviz attention \"The cat sat.\"")
 

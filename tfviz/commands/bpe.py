@@ -17,6 +17,8 @@ import sys
 import time
 from pathlib import Path
 
+from tfviz.commands._common import positive_int, read_stdin
+
 
 def register(subparsers) -> None:
     bpe = subparsers.add_parser("bpe", help="byte-level BPE: encode text, train a tokenizer")
@@ -33,7 +35,7 @@ def register(subparsers) -> None:
 
     tr = sub.add_parser("train", help="train a byte-level BPE tokenizer on text files")
     tr.add_argument("files", nargs="+", metavar="FILE", help="UTF-8 text files")
-    tr.add_argument("--vocab-size", type=int, required=True, help="256 bytes + number of merges")
+    tr.add_argument("--vocab-size", type=positive_int, required=True, help="256 bytes + number of merges")
     tr.add_argument("--pattern", default="gpt4", choices=("gpt2", "gpt4", "gpt4o", "none"), help="pre-tokenization (default gpt4)")
     tr.add_argument("--out", required=True, help="where to write the tokenizer JSON")
     tr.add_argument("--replace-errors", action="store_true", help="replace bytes that are not UTF-8 instead of stopping")
@@ -52,7 +54,7 @@ def run(args: argparse.Namespace) -> int:
         return 2
     try:
         return _encode(args) if command == "encode" else _train(args)
-    except CommandError as err:
+    except (CommandError, OSError) as err:  # OSError: a save refused or failed (named in the message)
         print(f"tfviz bpe {command}: error: {err}", file=sys.stderr)
         return 1
 
@@ -112,7 +114,10 @@ def _encode(args) -> int:
     elif args.text is None:
         raise CommandError("no text given (use '-' to read standard input)")
     else:
-        texts = [sys.stdin.read() if args.text == "-" else args.text]
+        try:
+            texts = [read_stdin() if args.text == "-" else args.text]
+        except ValueError as err:
+            raise CommandError(str(err)) from None
     tok = _tokenizer(args.tokenizer)
     results = [_encode_one(tok, t, args.trace, args.allow_special) for t in texts]
     if args.json:
@@ -138,14 +143,16 @@ def _encode(args) -> int:
 
 
 def _read_batch(path: Path) -> list[str]:
+    from tfviz.core.io import parse_json
+
     try:
-        data = json.loads(path.read_text(encoding="utf-8"))
+        data = parse_json(path.read_text(encoding="utf-8"))
     except OSError as err:
         raise CommandError(f"{path}: cannot read: {err.strerror or err}") from None
     except UnicodeDecodeError as err:
         raise CommandError(f"{path}: not valid UTF-8 at byte offset {err.start}") from None
-    except json.JSONDecodeError as err:
-        raise CommandError(f"{path}: not valid JSON at line {err.lineno}, column {err.colno}: {err.msg}") from None
+    except ValueError as err:
+        raise CommandError(f"{path}: {err}") from None
     if not isinstance(data, list) or not all(isinstance(s, str) for s in data):
         raise CommandError(f"{path}: expected a JSON list of strings")
     return data
@@ -157,9 +164,13 @@ def _train(args) -> int:
 
     if args.vocab_size < 257:
         raise CommandError(f"--vocab-size must be more than 256 (256 bytes + at least one merge), got {args.vocab_size}")
+    from tfviz.core.io import WriteError, check_writable
+
     out = Path(args.out)
-    if not out.parent.exists():
-        raise CommandError(f"{out.parent}: no such folder for --out")
+    try:
+        check_writable(out)  # before reading and training, not after
+    except WriteError as err:
+        raise CommandError(f"--out {err}") from None
     errors = "replace" if args.replace_errors else "strict"
     texts = []
     for name in args.files:

@@ -14,8 +14,9 @@ import argparse
 import json
 import os
 import sys
-import tempfile
 from pathlib import Path
+
+from tfviz.commands._common import nonnegative_int, positive_int
 
 TASKS = ("dates", "reverse")
 MODELS = ("rnn", "rnn-attn", "transformer")
@@ -28,13 +29,13 @@ def register(subparsers) -> None:
     def common(sp: argparse.ArgumentParser) -> None:
         sp.add_argument("--task", required=True, choices=TASKS)
         sp.add_argument("--model", required=True, choices=MODELS)
-        sp.add_argument("--threads", type=int, default=0, help="torch CPU threads (0: torch default)")
+        sp.add_argument("--threads", type=nonnegative_int, default=0, help="torch CPU threads (0: torch default)")
 
     t = sub.add_parser("train", help="train a model (progress on stderr)")
     common(t)
     t.add_argument("--out", type=Path, help="weights file to write (default: the user data folder)")
-    t.add_argument("--steps", type=int, help="maximum optimizer steps")
-    t.add_argument("--seed", type=int, default=0)
+    t.add_argument("--steps", type=positive_int, help="maximum optimizer steps")
+    t.add_argument("--seed", type=nonnegative_int, default=0)
 
     e = sub.add_parser("eval", help="exact-match accuracy on the fixed held-out set, overall and per input length")
     common(e)
@@ -59,6 +60,13 @@ def _err(msg: str) -> int:
 def run(args: argparse.Namespace) -> int:
     if args.s2s_command == "run" and (args.text is None) == (args.input is None):
         return _err("give either TEXT or --input FILE (one of them)")
+    from tfviz.core.io import WriteError, check_writable
+
+    try:  # an --out that cannot be written is refused before any long work
+        if getattr(args, "out", None) is not None:
+            check_writable(args.out)
+    except WriteError as exc:
+        return _err(f"--out {exc}")
     import torch
 
     from tfviz.core.seq2seq.models import WeightsError
@@ -71,11 +79,11 @@ def run(args: argparse.Namespace) -> int:
         if args.s2s_command == "eval":
             return _eval(args)
         return _run(args)
-    except (WeightsError, FileNotFoundError, KeyError) as exc:
-        return _err(str(exc))
     except BrokenPipeError:  # e.g. `| head`: the reader left; not an error of ours
         sys.stdout = open(os.devnull, "w")  # noqa: SIM115 - silence the flush at exit
         return 0
+    except (WeightsError, OSError, KeyError) as exc:  # WeightsError names the file and the problem
+        return _err(str(exc))
 
 
 def _device(args: argparse.Namespace) -> str:
@@ -94,14 +102,19 @@ def _load(args: argparse.Namespace):
 
 
 def _train(args: argparse.Namespace) -> int:
+    from tfviz.core.io import WriteError, check_writable
     from tfviz.core.seq2seq.models import user_path
     from tfviz.core.seq2seq.train import Trainer, default_config
 
     over = {"seed": args.seed}
     if args.steps:
         over["steps"] = args.steps
-    trainer = Trainer(default_config(args.task, args.model, **over), device=_device(args))
     out = args.out or user_path(args.model, args.task)
+    try:
+        check_writable(out)
+    except WriteError as exc:
+        return _err(str(exc))
+    trainer = Trainer(default_config(args.task, args.model, **over), device=_device(args))
     print(f"training {args.model} on {args.task}: {trainer.info()['parameters']:,} parameters -> {out}",
           file=sys.stderr)  # fmt: skip
     try:
@@ -129,6 +142,8 @@ def _eval(args: argparse.Namespace) -> int:
     doc = {**res.to_json(), "parameters": info.get("parameters"), "train_seconds": info.get("seconds"),
            "train_steps": info.get("steps")}  # fmt: skip
     if args.out:
+        from tfviz.core.io import atomic_write
+
         atomic_write(args.out, json.dumps(doc, indent=1) + "\n")
     if args.json:
         print(json.dumps(doc))

@@ -5,7 +5,8 @@
     tfviz traj train --data DIR --scene all --model tf --epochs 12 --seed 0
 
 Each scene is evaluated with its own leave-one-scene-out fold's weights
-(``<model>_<scene>.safetensors``, shipped in ``tfviz/resources/weights/traj``).
+(``<model>_<scene>.safetensors``, shipped in ``tfviz/resources/weights/traj``). Training writes
+to ``--out`` or the user data folder (``$TFVIZ_DATA_DIR/weights/traj``), never into the package.
 torch is imported inside :func:`run` only.
 """
 
@@ -14,6 +15,8 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+
+from tfviz.commands._common import nonnegative_int, positive_int
 
 SCENES = ("eth", "hotel", "univ", "zara1", "zara2")
 MODELS = ("cv", "tf", "tf-multi", "star")
@@ -27,38 +30,42 @@ def register(subparsers) -> None:
     ev.add_argument("--data", required=True, help="folder with <scene>/{train,val,test}/*.txt")
     ev.add_argument("--scene", default="all", choices=SCENES + ("all",))
     ev.add_argument("--model", default="cv", choices=MODELS)
-    ev.add_argument("--samples", type=int, default=1, help="best of K samples (min ADE, min FDE)")
+    ev.add_argument("--samples", type=positive_int, default=1,
+                    help="best of K samples (min ADE, min FDE); tf-multi and star only, K up to their proposals")
     ev.add_argument("--weights", default=None, help="folder of weights (default: shipped)")
     ev.add_argument("--json", action="store_true", help="print JSON")
-    ev.add_argument("--threads", type=int, default=1, help="torch CPU threads (0: torch default)")
+    ev.add_argument("--threads", type=nonnegative_int, default=1, help="torch CPU threads (0: torch default)")
 
     tr = sub.add_parser("train", help="train one model per leave-one-scene-out fold")
     tr.add_argument("--data", required=True)
     tr.add_argument("--scene", default="all", choices=SCENES + ("all",))
     tr.add_argument("--model", default="tf", choices=MODELS[1:] + ("all",))
-    tr.add_argument("--epochs", type=int, default=12)
-    tr.add_argument("--per-epoch", type=int, default=12_000, help="windows drawn per epoch")
-    tr.add_argument("--seed", type=int, default=0)
-    tr.add_argument("--d-model", type=int, default=32)
-    tr.add_argument("--out", default=None, help="weights folder (default: the shipped folder)")
-    tr.add_argument("--threads", type=int, default=1, help="torch CPU threads")
+    tr.add_argument("--epochs", type=positive_int, default=12)
+    tr.add_argument("--per-epoch", type=positive_int, default=12_000, help="windows drawn per epoch")
+    tr.add_argument("--seed", type=nonnegative_int, default=0)
+    tr.add_argument("--d-model", type=positive_int, default=32)
+    tr.add_argument("--out", default=None,
+                    help="weights folder (default: weights/traj in the user data folder, never the package)")
+    tr.add_argument("--threads", type=nonnegative_int, default=1, help="torch CPU threads (0: torch default)")
     tr.add_argument("--quiet", action="store_true")
     p.set_defaults(func=run)
 
 
+def _fail(message: str) -> int:
+    print(f"tfviz traj: error: {message}", file=sys.stderr)
+    return 2
+
+
 def run(args: argparse.Namespace) -> int:
+    from tfviz.core.checkpoint import CheckpointError
     from tfviz.core.traj.data import TrajFormatError
 
     try:
         if args.traj_cmd == "eval":
             return _eval(args)
         return _train(args)
-    except TrajFormatError as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return 2
-    except FileNotFoundError as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return 2
+    except (TrajFormatError, CheckpointError, OSError) as exc:  # each names its file
+        return _fail(str(exc))
 
 
 def _scenes(arg: str) -> tuple[str, ...]:
@@ -80,22 +87,33 @@ def _eval(args) -> int:
     import torch
 
     from tfviz.core.traj.data import scene_windows
-    from tfviz.core.traj.evaluate import evaluate
+    from tfviz.core.traj.evaluate import NoWindowsError, evaluate, max_samples
 
     if args.threads:
         torch.set_num_threads(args.threads)
+    models = {scene: None if args.model == "cv" else _load(args.model, scene, args.weights)
+              for scene in _scenes(args.scene)}  # fmt: skip
+    most = min(max_samples(m) for m in models.values())
+    if args.samples > most:
+        what = "constant velocity predicts" if args.model == "cv" else f"{args.model} predicts"
+        return _fail(f"--samples {args.samples}: {what} at most {most} future{'s' if most > 1 else ''} "
+                     f"(use --samples 1..{most})")  # fmt: skip
     result: dict[str, dict] = {}
-    for scene in _scenes(args.scene):
-        model = None if args.model == "cv" else _load(args.model, scene, args.weights)
+    for scene, model in models.items():
         windows = scene_windows(args.data, scene, "test")
-        score = evaluate(model, windows, scene, args.samples)
+        try:
+            score = evaluate(model, windows, scene, args.samples)
+        except NoWindowsError as exc:
+            return _fail(f"{exc} (in {args.data}/{scene}/test)")
+        except ValueError as exc:
+            return _fail(str(exc))
         result[scene] = {"windows": score.windows, "ade": round(score.ade, 4), "fde": round(score.fde, 4)}
         if not args.json:
             print(f"{scene:6s} windows {score.windows:6d}  ADE {score.ade:.3f}  FDE {score.fde:.3f}"
                   f"  ({windows.short_tracks} tracks shorter than 20 steps, not scored)", flush=True)
     ade = sum(r["ade"] for r in result.values()) / len(result)
     fde = sum(r["fde"] for r in result.values()) / len(result)
-    result["avg"] = {"ade": round(ade, 4), "fde": round(fde, 4)}
+    result["avg"] = {"ade": round(ade, 4), "fde": round(fde, 4), "samples": args.samples}
     if args.json:
         print(json.dumps(result))
     else:
@@ -105,33 +123,35 @@ def _eval(args) -> int:
 
 
 def _train(args) -> int:
+    from pathlib import Path
+
     import torch
 
-    from tfviz.core.traj.training import TrainConfig, TrainDone, TrainStep, train_fold
-    from tfviz.core.traj.weights import save_model, shipped_path, weights_name
-    from tfviz.core.traj.models import ModelConfig, build
+    from tfviz.core.io import check_writable
+    from tfviz.core.traj.models import ModelConfig
+    from tfviz.core.traj.training import TrainConfig, TrainDone, TrainStep, save_when_done, train_fold
+    from tfviz.core.traj.weights import user_weights_dir, weights_name
 
-    torch.set_num_threads(max(1, args.threads))
     kinds = ("tf", "tf-multi", "star") if args.model == "all" else (args.model,)
-    cfg = TrainConfig(epochs=args.epochs, per_epoch=args.per_epoch, seed=args.seed, d_model=args.d_model)
-    for kind in kinds:
-        for scene in _scenes(args.scene):
-            for rec in train_fold(kind, args.data, scene, cfg):
-                if isinstance(rec, TrainStep) and rec.val_ade is not None and not args.quiet:
-                    mark = " *" if rec.best else ""
-                    print(f"{kind} {scene} epoch {rec.epoch}/{rec.epochs} loss {rec.loss:.3f} "
-                          f"val ADE {rec.val_ade:.3f} FDE {rec.val_fde:.3f}{mark}", flush=True)
-                elif isinstance(rec, TrainDone):
-                    model = build(ModelConfig(kind=kind, d_model=args.d_model, d_ff=2 * args.d_model))
-                    model.load_state_dict(rec.state)
-                    from pathlib import Path
-
-                    out = Path(args.out) / weights_name(kind, scene) if args.out else shipped_path(kind, scene)
-                    info = {"seed": args.seed, "epochs": args.epochs, "best_epoch": rec.epoch,
-                            "per_epoch": args.per_epoch, "val_ade": round(rec.val_ade, 4),
-                            "val_fde": round(rec.val_fde, 4), "seconds": round(rec.seconds, 1),
-                            "selected_on": "val"}
-                    save_model(model, out, info)
-                    print(f"{kind} {scene}: best epoch {rec.epoch} val ADE {rec.val_ade:.3f} "
-                          f"FDE {rec.val_fde:.3f} in {rec.seconds:.0f} s -> {out}", flush=True)
+    try:  # every number checked before any data is read
+        cfg = TrainConfig(epochs=args.epochs, per_epoch=args.per_epoch, seed=args.seed, d_model=args.d_model)
+        for kind in kinds:
+            ModelConfig.sized(kind, args.d_model)
+    except ValueError as exc:
+        return _fail(str(exc).replace("d_model", "--d-model", 1))
+    folder = Path(args.out) if args.out else user_weights_dir()
+    targets = {(kind, scene): folder / weights_name(kind, scene) for kind in kinds for scene in _scenes(args.scene)}
+    for out in targets.values():
+        check_writable(out)  # before hours of training, not after
+    torch.set_num_threads(args.threads or torch.get_num_threads())
+    for (kind, scene), out in targets.items():
+        info = {"seed": args.seed, "epochs": args.epochs, "per_epoch": args.per_epoch}
+        for rec in save_when_done(train_fold(kind, args.data, scene, cfg), out, info):
+            if isinstance(rec, TrainStep) and rec.val_ade is not None and not args.quiet:
+                mark = " *" if rec.best else ""
+                print(f"{kind} {scene} epoch {rec.epoch}/{rec.epochs} loss {rec.loss:.3f} "
+                      f"val ADE {rec.val_ade:.3f} FDE {rec.val_fde:.3f}{mark}", flush=True)
+            elif isinstance(rec, TrainDone):
+                print(f"{kind} {scene}: best epoch {rec.epoch} val ADE {rec.val_ade:.3f} "
+                      f"FDE {rec.val_fde:.3f} in {rec.seconds:.0f} s -> {out}", flush=True)
     return 0

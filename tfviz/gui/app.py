@@ -9,6 +9,8 @@ import tempfile
 import threading
 from pathlib import Path
 
+from tfviz.core.io import atomic_write, check_writable
+
 log = logging.getLogger(__name__)
 
 
@@ -124,7 +126,11 @@ def _quit_after_first_paint(app, window) -> None:
 
 def shot(panels: list[str], out: Path, lang: str = "en", theme: str = "light",
          size: tuple[int, int] = (1400, 900)) -> list[Path]:
-    """Render each panel offscreen to a PNG; return the files written."""
+    """Render each panel offscreen to a PNG (or JPEG); return the files written.
+
+    The targets are checked (:func:`shot_targets`) before the window is built.
+    """
+    targets = shot_targets(panels, out)
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
     app = _qapp()
     from PySide6.QtCore import QSettings
@@ -142,17 +148,47 @@ def shot(panels: list[str], out: Path, lang: str = "en", theme: str = "light",
                 window.panel(name).prepare_shot()
                 for _ in range(5):
                     app.processEvents()
-                target = out if len(panels) == 1 and out.suffix.lower() == ".png" else out / f"{name}.png"
-                target.parent.mkdir(parents=True, exist_ok=True)
+                target = targets[name]
                 pixmap = window.grab()
-                if not pixmap.save(str(target), "PNG"):
-                    raise OSError(f"could not write {target}")
+                fmt = SHOT_FORMATS[target.suffix.lower()]
+
+                def write(tmp: Path, pixmap=pixmap, fmt=fmt, target=target) -> None:
+                    if not pixmap.save(str(tmp), fmt):
+                        raise OSError(f"{target}: could not encode the screenshot as {fmt}")
+
+                atomic_write(target, write)
                 written.append(target)
         finally:
             window.settings = None  # never persist shot state
             window.close()
             app.processEvents()
     return written
+
+
+SHOT_FORMATS = {".png": "PNG", ".jpg": "JPEG", ".jpeg": "JPEG"}
+
+
+def shot_targets(panels: list[str], out: Path) -> dict[str, Path]:
+    """Where each panel's screenshot goes, checked before any rendering.
+
+    ``out`` with an image suffix (.png, .jpg, .jpeg) is one file (one panel only); without a
+    suffix, or an existing folder, it is a folder receiving ``<panel>.png``. Any other suffix is
+    refused (never a folder named ``x.gif``). Raises ``ValueError`` or
+    :class:`tfviz.core.io.WriteError` with one line to show.
+    """
+    out = Path(out)
+    suffix = out.suffix.lower()
+    if suffix and not out.is_dir():
+        if suffix not in SHOT_FORMATS:
+            raise ValueError(f"--out {out}: unknown image format {suffix!r}; use .png, .jpg or a folder")
+        if len(panels) != 1:
+            raise ValueError(f"--out {out} is one file; {len(panels)} panels need --out FOLDER")
+        targets = {panels[0]: out}
+    else:
+        targets = {name: out / f"{name}.png" for name in panels}
+    for target in targets.values():
+        check_writable(target)
+    return targets
 
 
 def preload_torch_in_background() -> threading.Thread:

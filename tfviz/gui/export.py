@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable, Iterable
-import tempfile
 from pathlib import Path
 
 from PySide6.QtCore import QPoint, QRect, QSize
 from PySide6.QtGui import QPainter
 from PySide6.QtSvg import QSvgGenerator
 from PySide6.QtWidgets import QWidget
+
+from tfviz.core.io import WriteError, atomic_write
 
 FORMATS = ("png", "svg")
 
@@ -19,32 +20,29 @@ class ExportError(OSError):
     pass
 
 
-def _atomic_target(path: Path) -> str:
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.stem}-", suffix=path.suffix, dir=path.parent)
-    os.close(fd)
-    return tmp
-
-
 def export_widget(widget: QWidget, path: str | os.PathLike[str]) -> Path:
-    """Write ``widget`` to ``path``; the format follows the extension (.png or .svg)."""
+    """Write ``widget`` to ``path``; the format follows the extension (.png or .svg).
+
+    Saved with :func:`tfviz.core.io.atomic_write`: a folder, a FIFO or a device at ``path`` is
+    refused (:class:`ExportError`), an existing file keeps its permissions.
+    """
     path = Path(path)
     fmt = path.suffix.lower().lstrip(".")
     if fmt not in FORMATS:
         raise ExportError(f"{path}: unknown export format {fmt!r}; use .png or .svg")
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = _atomic_target(path)
-    try:
+
+    def write(tmp: Path) -> None:
         if fmt == "png":
             pixmap = widget.grab()
-            if pixmap.isNull() or not pixmap.save(tmp, "PNG"):
+            if pixmap.isNull() or not pixmap.save(str(tmp), "PNG"):
                 raise ExportError(f"{path}: could not render the view to PNG")
         else:
-            _render_svg(widget, tmp)
-        os.replace(tmp, path)
-    except BaseException:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-        raise
+            _render_svg(widget, str(tmp))
+
+    try:
+        atomic_write(path, write)
+    except WriteError as err:
+        raise ExportError(str(err)) from None
     return path
 
 

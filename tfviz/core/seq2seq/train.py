@@ -41,6 +41,16 @@ class TrainConfig:
     target: float | None = None  # stop early once validation exact match reaches this
     val_size: int = 500
 
+    def __post_init__(self) -> None:
+        for name in ("steps", "batch_size", "eval_every", "val_size"):
+            v = getattr(self, name)
+            if type(v) is not int or v < 1:
+                raise ValueError(f"{name} must be a whole number of at least 1, got {v!r}")
+        if type(self.warmup) is not int or self.warmup < 0:
+            raise ValueError(f"warmup must be a whole number of at least 0, got {self.warmup!r}")
+        if not 0 < self.lr < 1:
+            raise ValueError(f"lr must be between 0 and 1, got {self.lr!r}")
+
 
 # Tuned so each shipped model trains in minutes on a 2-core CPU.
 DEFAULTS: dict[tuple[str, str], dict] = {

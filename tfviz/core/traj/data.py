@@ -92,6 +92,11 @@ class LoadProgress:
 # ---------------------------------------------------------------- parsing
 
 
+# Largest size of each field: ids stay exact in float64; positions are metres, and a scene
+# spans tens of metres, so a coordinate of 1e308 is a damaged file, not a place.
+LIMITS = np.array([2.0**53, 2.0**53, 1e5, 1e5])
+
+
 def _parse_line(path: str, lineno: int, line: str) -> tuple[float, float, float, float]:
     """One row ``frame ped x y`` -> 4 floats, or a :class:`TrajFormatError`."""
     parts = line.split()
@@ -106,6 +111,9 @@ def _parse_line(path: str, lineno: int, line: str) -> tuple[float, float, float,
         if not math.isfinite(v):
             raise TrajFormatError(path, lineno, f"not a finite number: {tok!r}")
         vals.append(v)
+    for name, v, limit in zip(("frame", "pedestrian", "x", "y"), vals, LIMITS, strict=True):
+        if abs(v) > limit:
+            raise TrajFormatError(path, lineno, f"{name} {v:g} is out of range (allowed: ±{limit:g})")
     return vals[0], vals[1], vals[2], vals[3]
 
 
@@ -127,7 +135,7 @@ def _parse_chunk(path: str, first_lineno: int, lines: list[str]) -> tuple[np.nda
     if ok:
         try:
             arr = np.array(tokens, dtype=np.float64).reshape(-1, 4)  # (R, 4)
-            ok = bool(np.isfinite(arr).all())
+            ok = bool(np.isfinite(arr).all()) and bool((np.abs(arr) <= LIMITS).all())
         except ValueError:
             ok = False
     if not ok:  # find and report the first bad line

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from tfviz.core.traj.data import Windows
+from tfviz.core.traj.data import OBS, PRED, Windows
 from tfviz.core.traj.geometry import ade_fde, constant_velocity
 
 MODELS = ("cv", "tf", "tf-multi", "star")
@@ -60,17 +60,43 @@ def predict_windows(model, w: Windows, batch: int = 2048, samples: bool = False)
     return out
 
 
+class NoWindowsError(ValueError):
+    """Nothing to score: no track is long enough for one complete window."""
+
+
+def max_samples(model) -> int:
+    """How many futures a model proposes: 1 for constant velocity and ``tf``, else its K.
+
+    >>> max_samples(None)
+    1
+    """
+    if model is None or model.cfg.kind == "tf":
+        return 1
+    return model.cfg.k
+
+
 def evaluate(model, w: Windows, scene: str = "", samples: int = 1) -> SceneScore:
     """Mean ADE/FDE over the windows; ``samples > 1`` -> best of the model's K samples.
 
     A model with more proposals than ``samples`` keeps its ``samples`` best-scored ones.
+    ``samples`` outside ``1..max_samples(model)`` is refused (``ValueError``), so a score
+    never claims more samples than were computed; no complete window raises
+    :class:`NoWindowsError` rather than returning NaN.
     """
+    most = max_samples(model)
+    if type(samples) is not int or not 1 <= samples <= most:
+        name = "constant velocity" if model is None else model.cfg.kind
+        raise ValueError(f"samples must be from 1 to {most} for {name}, got {samples!r}")
     if len(w) == 0:
-        return SceneScore(scene, 0, float("nan"), float("nan"))
+        where = f" in {scene}" if scene else ""
+        raise NoWindowsError(f"no complete window{where}: no track has {OBS + PRED} consecutive steps")
     if samples > 1 and model is not None:
         pred = predict_windows(model, w, samples=True)  # (W, K, 12, 2)
         pred = pred[:, :samples]
     else:
         pred = predict_windows(model, w)
     ade, fde = ade_fde(pred, w.fut)
-    return SceneScore(scene, len(w), float(ade.mean()), float(fde.mean()))
+    score = SceneScore(scene, len(w), float(ade.mean()), float(fde.mean()))
+    if not (np.isfinite(score.ade) and np.isfinite(score.fde)):
+        raise ValueError(f"the predictions{' for ' + scene if scene else ''} are not finite numbers; nothing to report")
+    return score

@@ -31,6 +31,15 @@ class TrainConfig:
     d_model: int = 32
     teacher_forcing: bool = False  # tf: feed the true moves (True) or its own rollout (False)
 
+    def __post_init__(self) -> None:
+        for name in ("epochs", "batch", "max_agents", "per_epoch"):
+            v = getattr(self, name)
+            if type(v) is not int or v < 1:
+                raise ValueError(f"{name} must be a whole number of at least 1, got {v!r}")
+        if not 0 < self.lr < 1:
+            raise ValueError(f"lr must be between 0 and 1, got {self.lr!r}")
+        # d_model is checked by ModelConfig when the model is built (before the first step)
+
 
 @dataclass(frozen=True)
 class TrainStep:
@@ -198,3 +207,20 @@ def train_windows(
         yield TrainStep(kind, scene, epoch, cfg.epochs, steps, steps, float(loss.detach()), ade, fde, is_best)
     epoch, ade, fde, state = best
     yield TrainDone(kind, scene, epoch, ade, fde, time.perf_counter() - t0, state, model.cfg)
+
+
+def save_when_done(
+    records: Iterator[TrainStep | TrainDone], path, info: dict | None = None
+) -> Iterator[TrainStep | TrainDone]:
+    """Pass training records through; on :class:`TrainDone`, first save the model to ``path``.
+
+    Stopping the iteration early (cancel, Ctrl+C) writes nothing, and the save itself is atomic.
+    """
+    from tfviz.core.traj.weights import save_model
+
+    for rec in records:
+        if isinstance(rec, TrainDone):
+            facts = {**(info or {}), "best_epoch": rec.epoch, "val_ade": round(rec.val_ade, 4),
+                     "val_fde": round(rec.val_fde, 4), "seconds": round(rec.seconds, 1), "selected_on": "val"}
+            save_model(rec.model(), path, facts)
+        yield rec

@@ -37,6 +37,13 @@ def shipped_path(kind: str, scene: str) -> Path:
     return asset_path("weights", "traj") / weights_name(kind, scene)
 
 
+def user_weights_dir() -> Path:
+    """Where ``tfviz traj train`` writes by default: the user data folder, never the package."""
+    from tfviz.core.seq2seq.paths import user_weights_dir as seq2seq_dir
+
+    return seq2seq_dir().parent / "traj"
+
+
 def save_model(model, path: str | os.PathLike, info: dict | None = None) -> None:
     """Write ``model`` to ``path`` with :func:`tfviz.core.io.atomic_write` (never half a file)."""
     from safetensors.torch import save_file
