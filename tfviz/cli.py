@@ -19,7 +19,7 @@ from tfviz.panels_registry import PANEL_NAMES as PANELS
 LANGS = ("en", "zh")
 THEMES = ("light", "dark")
 DEVICES = ("auto", "cpu", "cuda", "mps")
-COMMAND_MODULES = ("bpe", "attention", "seq2seq", "traj", "lm")
+COMMAND_MODULES = ("bpe", "attention", "seq2seq", "traj", "lesson", "lm")
 
 
 def _size(text: str) -> tuple[int, int]:
