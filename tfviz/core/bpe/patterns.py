@@ -14,6 +14,8 @@ Patterns (they need the ``regex`` package for ``\\p{L}`` letters and ``\\p{N}`` 
 - ``gpt4``: GPT-4 (cl100k_base): case-insensitive contractions, at most 3 digits per piece.
 - ``gpt4o``: GPT-4o (o200k_base): letter runs split at case changes (``iPhone`` -> ``i``,
   ``Phone``), contractions stay on the word.
+- ``smollm``: SmolLM2 (llama.cpp's ``smollm``): every digit alone, then GPT-2's pattern on
+  the text between digits (a run of spaces before a digit stays one piece).
 - ``none``: no pre-tokenization, the whole text is one piece (for tiny demos).
 """
 
@@ -38,8 +40,11 @@ PATTERNS: dict[str, str] = {
             r"""\s+""",
         ]
     ),
+    # Digits are cut first, so the GPT-2 rules see digit-free chunks: no " ?\p{N}+" alternative,
+    # and whitespace just before a digit ends its chunk (hence (?![^\s\p{N}]) for (?!\S)).
+    "smollm": r"""\p{N}|'(?:[sdmt]|ll|ve|re)| ?\p{L}+| ?[^\s\p{L}\p{N}]+|\s+(?![^\s\p{N}])|\s+""",
 }
-PATTERN_NAMES = ("gpt2", "gpt4", "gpt4o", "none")
+PATTERN_NAMES = ("gpt2", "gpt4", "gpt4o", "smollm", "none")
 
 # ---------------------------------------------------------------------------------------------
 # ASCII fast path (speed only, same pieces). For text with no character above U+007F the
@@ -60,6 +65,7 @@ _ASCII_PATTERNS: dict[str, str] = {
         r"""|[^\r\nA-Za-z0-9]?[A-Z]+[a-z]*(?i:'s|'t|'re|'ve|'m|'ll|'d)?"""
         rf"""|[0-9]{{1,3}}| ?[^{_WS}A-Za-z0-9]+[\r\n/]*|[{_WS}]*[\r\n]+|[{_WS}]+(?![^{_WS}])|[{_WS}]+"""
     ),
+    "smollm": rf"""[0-9]|'(?:[sdmt]|ll|ve|re)| ?[A-Za-z]+| ?[^{_WS}A-Za-z0-9]+|[{_WS}]+(?![^{_WS}0-9])|[{_WS}]+""",
 }
 # A safe place to cut a long text into chunks: just after a newline that follows a visible
 # character and precedes an ASCII letter. No piece of any pattern above crosses such a point.

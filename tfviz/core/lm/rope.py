@@ -26,20 +26,23 @@ import torch
 from torch import Tensor
 
 
-def rope_frequencies(head_dim: int, base: float) -> Tensor:
+def rope_frequencies(head_dim: int, base: float, dtype=torch.float32) -> Tensor:
     """θ_i = base^(-2i / d_k) for i = 0 .. d_k/2 - 1, one per pair of features.
 
     >>> rope_frequencies(4, 100.0).tolist()
     [1.0, 0.1]
     """
     i = torch.arange(0, head_dim, 2, dtype=torch.float64)  # (d_k/2,) = 0, 2, 4, ...
-    return (base ** (-i / head_dim)).to(torch.float32)  # (d_k/2,)
+    return (base ** (-i / head_dim)).to(dtype)  # (d_k/2,)
 
 
-def rope_tables(head_dim: int, n_positions: int, base: float) -> tuple[Tensor, Tensor]:
-    """cos and sin of every angle p·θ_i, each ``(n_positions, d_k/2)``."""
-    theta = rope_frequencies(head_dim, base)  # (d_k/2,)
-    p = torch.arange(n_positions, dtype=torch.float32)  # (P,)
+def rope_tables(head_dim: int, n_positions: int, base: float, dtype=torch.float32) -> tuple[Tensor, Tensor]:
+    """cos and sin of every angle p·θ_i, each ``(n_positions, d_k/2)``.
+
+    The angles are computed in ``dtype`` (float32, as the reference implementation does).
+    """
+    theta = rope_frequencies(head_dim, base, dtype)  # (d_k/2,)
+    p = torch.arange(n_positions, dtype=dtype)  # (P,)
     angles = torch.outer(p, theta)  # (P, d_k/2)
     return torch.cos(angles), torch.sin(angles)  # (P, d_k/2) each
 
