@@ -1,9 +1,9 @@
 """BERT-family encoders loaded from local Hugging Face folders, with tfviz's own blocks.
 
->>> from tfviz.core.bert import load_bert, analyze          # doctest: +SKIP
->>> bert = load_bert("minilm")                              # doctest: +SKIP
->>> res = analyze(bert, ["The cat sat."])                   # doctest: +SKIP
->>> res.weights.shape        # (L, B, H, T, T)              # doctest: +SKIP
+>>> from tfviz.core.bert import load_bert, analyze
+>>> bert = load_bert("minilm")
+>>> res = analyze(bert, ["The cat sat."])
+>>> res.weights.shape        # (L, B, H, T, T)
 (6, 1, 12, 6, 6)
 
 Submodules: ``config`` (config.json), ``wordpiece`` (tokenizer), ``model`` (BertModel),

@@ -1,11 +1,14 @@
 """Texts in, every attention number out, as numpy arrays a GUI can slice without torch.
 
->>> res = analyze(bert, ["The cat sat.", "Hi"])          # doctest: +SKIP
->>> res.tokens[1]                                       # doctest: +SKIP
+>>> from tfviz.core.bert import load_bert
+>>> bert = load_bert("minilm")
+>>> res = analyze(bert, ["The cat sat.", "Hi"])
+>>> res.tokens[1]
 ('[CLS]', 'hi', '[SEP]')
->>> res.weights.shape           # (L, B, H, T, T), T = longest sentence   # doctest: +SKIP
+>>> res.weights.shape           # (L, B, H, T, T), T = longest sentence
 (6, 2, 12, 6, 6)
->>> res.head(0, 0, 3).weights   # one head's matrices, stage by stage  # doctest: +SKIP
+>>> res.head(0, 0, 3).weights.shape   # one head's matrices, stage by stage
+(6, 6)
 
 Only Q, K, V, the weights and the head outputs are stored; one head's scores, scaled and
 masked scores are recomputed on demand (a (T, d_k) x (d_k, T) product, a division and an

@@ -69,6 +69,16 @@ def save(tok: Tokenizer, path) -> None:
 
 
 def from_json(text: str, source: str = "<string>") -> Tokenizer:
+    """A tokenizer from the text of a tokenizer file; :class:`TokenizerFileError` if anything is off.
+
+    >>> tok = from_json('{"format": "tfviz-bpe", "version": 1, "pattern": "none", "merges": [[104, 105, "hi"]]}')
+    >>> tok.encode("hi hi")
+    [256, 32, 256]
+    >>> from_json('{"format": "tfviz-bpe", "version": 1, "pattern": "none", "merges": [[104, 300]]}')
+    Traceback (most recent call last):
+    ...
+    tfviz.core.bpe.store.TokenizerFileError: <string>: merge 0 must be [left, right, ...] with ids below 256, got [104, 300]
+    """
     def bad(problem: str) -> TokenizerFileError:
         return TokenizerFileError(f"{source}: {problem}")
 

@@ -5,6 +5,12 @@ with what the decoder looked at (attention over the input characters, or the con
 c for the plain RNN), so the panel can step through it. :func:`decode` runs it to the end and
 adds the full alignment matrix and, for the Transformer, every attention map.
 :func:`greedy_batch` decodes many inputs at once for evaluation.
+
+>>> from tfviz.core.seq2seq.models import load, shipped_path
+>>> from tfviz.core.seq2seq.tasks import get_task
+>>> model = load(shipped_path("rnn-attn", "dates"))
+>>> decode(model, get_task("dates"), "Nov 29, 2026").output
+'2026-11-29'
 """
 
 from __future__ import annotations

@@ -9,6 +9,11 @@ from pathlib import Path
 
 
 def shipped_path(kind: str, task_name: str) -> Path:
+    """The weights shipped inside the package (never written by tfviz at run time).
+
+    >>> shipped_path("transformer", "dates").name
+    'dates-transformer.safetensors'
+    """
     from tfviz.core.assets import asset_path
 
     return asset_path("weights", "seq2seq", f"{task_name}-{kind}.safetensors")

@@ -6,6 +6,11 @@ ever learns about the input. However long the input, c has ``hidden`` numbers::
 
     x_1 .. x_S  --GRU-->  h_S = c  (B, hidden)
     s_0 = c;  s_t = GRU([emb(y_{t-1}); c], s_{t-1});  p(y_t) = softmax(W [s_t; c])
+
+>>> model = RNNSeq2Seq(n_src=10, n_tgt=12, emb=8, hidden=16)
+>>> memory = model.encode(torch.tensor([[4, 5, 6, 0]]), torch.tensor([3]))  # 3 characters + padding
+>>> tuple(memory.c.shape)  # one vector of `hidden` numbers, however long the input
+(1, 16)
 """
 
 from __future__ import annotations

@@ -32,7 +32,15 @@ class AttnMemory:
 
 
 class AdditiveAttention(nn.Module):
-    """e_j = vᵀ tanh(W q + U h_j); weights = softmax over the real positions."""
+    """e_j = vᵀ tanh(W q + U h_j); weights = softmax over the real positions.
+
+    >>> attn = AdditiveAttention(query_dim=4, key_dim=6, attn_dim=5)
+    >>> h = torch.randn(1, 3, 6)                               # (B, S, 2H) encoder states
+    >>> allowed = torch.tensor([[True, True, False]])          # the last one is padding
+    >>> context, w = attn(torch.randn(1, 4), attn.U(h), h, allowed)
+    >>> tuple(context.shape), w[0, 2].item(), round(w.sum().item(), 5)
+    ((1, 6), 0.0, 1.0)
+    """
 
     def __init__(self, query_dim: int, key_dim: int, attn_dim: int) -> None:
         super().__init__()

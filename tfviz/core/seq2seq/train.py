@@ -64,6 +64,15 @@ DEFAULTS: dict[tuple[str, str], dict] = {
 
 
 def default_config(task: str, kind: str, **overrides) -> TrainConfig:
+    """The shipped recipe for ``kind`` on ``task``, with ``overrides`` applied (and checked).
+
+    >>> default_config("reverse", "rnn").batch_size
+    64
+    >>> default_config("dates", "rnn", steps=-5)
+    Traceback (most recent call last):
+    ...
+    ValueError: steps must be a whole number of at least 1, got -5
+    """
     return replace(TrainConfig(task=task, kind=kind), **{**DEFAULTS.get((task, kind), {}), **overrides})
 
 

@@ -85,7 +85,13 @@ def augment_groups(b: GroupBatch, gen: torch.Generator) -> GroupBatch:
 
 
 def mirror(obs: Tensor, fut: Tensor, gen: torch.Generator) -> tuple[Tensor, Tensor]:
-    """Mirror half of the windows (y -> -y): people walk on either side (training only)."""
+    """Mirror half of the windows (y -> -y): people walk on either side (training only).
+
+    >>> obs, fut = torch.ones(4, 8, 2), torch.ones(4, 12, 2)
+    >>> o, f = mirror(obs, fut, torch.Generator().manual_seed(0))
+    >>> o[:, 0, 0].tolist(), sorted(set(o[:, 0, 1].tolist()))  # x kept, y flipped for some
+    ([1.0, 1.0, 1.0, 1.0], [-1.0, 1.0])
+    """
     flip = torch.where(torch.rand(obs.shape[0], generator=gen) < 0.5, -1.0, 1.0)  # (B,)
     scale = torch.stack([torch.ones_like(flip), flip], -1)[:, None, :]  # (B, 1, 2)
     return obs * scale, fut * scale

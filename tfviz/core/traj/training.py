@@ -21,6 +21,16 @@ from tfviz.core.traj.data import Windows, scene_windows
 
 @dataclass(frozen=True)
 class TrainConfig:
+    """How to train one fold; every count is checked when the config is made.
+
+    >>> TrainConfig(epochs=2).per_epoch
+    12000
+    >>> TrainConfig(epochs=0)
+    Traceback (most recent call last):
+    ...
+    ValueError: epochs must be a whole number of at least 1, got 0
+    """
+
     epochs: int = 12
     batch: int = 128  # windows (tf, tf-multi) per step
     max_agents: int = 384  # padded people per step (star)
