@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import html
 
-from PySide6.QtCore import QAbstractListModel, QModelIndex, Qt, QTimer
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -33,8 +33,9 @@ from PySide6.QtWidgets import (
 from tfviz.gui.base import BasePanel
 from tfviz.gui.context import AppContext
 from tfviz.gui.i18n import tr
-from tfviz.gui.jobs import format_failure
+from tfviz.gui.jobs import Debouncer, LatestJob, format_failure
 from tfviz.gui.panels.tokenization_chips import Chip, ChipView
+from tfviz.gui.panels.tokenization_steps import StepListModel, describe_step
 from tfviz.gui.panels.tokenization_train import TrainTab
 from tfviz.gui.widgets import StepControls
 
@@ -62,40 +63,6 @@ def _count_all(tokenizers: dict, text: str, allow_special: bool) -> dict:
     return out
 
 
-class StepListModel(QAbstractListModel):
-    """One row per merge of the trace, formatted only when shown (traces can be long)."""
-
-    def __init__(self, parent=None) -> None:
-        super().__init__(parent)
-        self.trace = None
-        self.tok = None
-
-    def set_trace(self, trace, tok) -> None:
-        self.beginResetModel()
-        self.trace, self.tok = trace, tok
-        self.endResetModel()
-
-    def rowCount(self, parent=QModelIndex()) -> int:  # noqa: N802
-        return 0 if parent.isValid() or self.trace is None else len(self.trace.steps)
-
-    def data(self, index, role=Qt.DisplayRole):
-        if role != Qt.DisplayRole or not index.isValid():
-            return None
-        return f"{index.row() + 1}. " + describe_step(self.trace, self.trace.steps[index.row()])
-
-
-def describe_step(trace, step) -> str:
-    from tfviz.core.bpe import token_label
-
-    data = trace.data
-    token = token_label(data[step.start : step.end])
-    if step.mid < 0:
-        return tr("Tokenization", "whole piece {token} is one token (rank {rank})").format(token=token, rank=step.rank)
-    return tr("Tokenization", "{left} + {right} → {token} (rank {rank})").format(
-        left=token_label(data[step.start : step.mid]), right=token_label(data[step.mid : step.end]),
-        token=token, rank=step.rank)
-
-
 class Panel(BasePanel):
     name = "tokenization"
 
@@ -108,14 +75,24 @@ class Panel(BasePanel):
         self.counts: dict | None = None  # token counts of the whole text per tokenizer
         self.text_chars = self.text_bytes = 0  # size of the whole text
         self.long_text = False  # longer than the playback covers
-        self._generation = 0  # bumps on every text change: stale worker results are dropped
-        self._count_job = None
-        self._count_stale = False  # the text changed while a count was running
-        self._closing = False
-        self._load_job = None
         self._load_error = ""
+        self._loader = LatestJob(ctx.jobs, "bpe-vocabularies", self)
+        self._loader.result.connect(self._on_loaded)
+        self._loader.failed.connect(self._on_load_error)
+        # long texts are counted in a worker; a newer text replaces the waiting count
+        self._counter = LatestJob(ctx.jobs, "bpe-count", self)
+        self._counter.result.connect(self._on_counts)
+        # re-encode once typing pauses: at once (next event-loop turn) for short texts
+        self._retype_short = Debouncer(0, self.refresh, parent=self)
+        self._retype_long = Debouncer(150, self.refresh, parent=self)
         self._labels: dict[bytes, tuple[str, bool]] = {}  # token bytes -> (label, has hex bytes)
 
+        self._build(ctx)
+        self.retranslate()
+        self.editor.setPlainText(tr("Tokenization", "Hello world! 你好，世界！"))
+        self._loader.submit(_load_real)
+
+    def _build(self, ctx: AppContext) -> None:
         # top row: tokenizer, special tokens, counts
         self.tok_combo = QComboBox()
         self.tok_combo.currentIndexChanged.connect(self._schedule)
@@ -200,20 +177,7 @@ class Panel(BasePanel):
         lay.addWidget(self.note)
         lay.addWidget(self.tabs, 1)
 
-        self._timer = QTimer(self)
-        self._timer.setSingleShot(True)
-        self._timer.timeout.connect(self.refresh)
-        self.retranslate()
-        self.editor.setPlainText(tr("Tokenization", "Hello world! 你好，世界！"))
-        self._load_job = ctx.jobs.run_call(_load_real, on_done=self._on_loaded, on_error=self._on_load_error,
-                                           name="bpe-vocabularies")
-        self._load_job.finished.connect(self._forget_load_job)
-
     # identity ------------------------------------------------------------------------------
-    @staticmethod
-    def title() -> str:
-        return tr("Panels", "Tokenization (BPE)")
-
     @staticmethod
     def guide_html() -> str:
         return tr("Tokenization", (
@@ -274,17 +238,12 @@ class Panel(BasePanel):
 
     # loading -------------------------------------------------------------------------------
     def _on_loaded(self, tokenizers: dict) -> None:
-        self._load_job = None
         new = {k: v for k, v in tokenizers.items() if k not in self.tokenizers}
         if new:  # (prepare_shot may have loaded them already)
             self.tokenizers.update(new)
             self.refresh()
 
-    def _forget_load_job(self) -> None:
-        self._load_job = None
-
     def _on_load_error(self, exc: BaseException) -> None:
-        self._load_job = None
         self._load_error = format_failure(exc)
         self._update_texts()
 
@@ -306,9 +265,12 @@ class Panel(BasePanel):
         return self.tokenizers.get(self.tok_combo.currentData() or "cl100k")
 
     def _schedule(self, *_) -> None:
-        self._generation += 1
-        long_text = self.editor.document().characterCount() > SYNC_CHARS
-        self._timer.start(150 if long_text else 0)
+        if self.editor.document().characterCount() > SYNC_CHARS:
+            self._retype_short.cancel()
+            self._retype_long.trigger()
+        else:
+            self._retype_long.cancel()
+            self._retype_short.trigger()
 
     def refresh(self) -> None:
         """Encode the text with the current tokenizer, trace it, and show it."""
@@ -330,9 +292,11 @@ class Panel(BasePanel):
         self.text_chars, self.text_bytes = len(text), len(text.encode("utf-8"))
         self.counts = None
         if len(text) <= SYNC_CHARS:
+            self._counter.cancel()  # a count of an earlier, longer text must not land
             self.counts = _count_all(dict(self.tokenizers), text, self.special.isChecked())
         else:
-            self._start_count()
+            tokenizers, special = dict(self.tokenizers), self.special.isChecked()
+            self._counter.submit(lambda: _count_all(tokenizers, text, special))
         self.steps_model.set_trace(self.trace, tok)
         self.selected_span = None
         self.tree.clear()
@@ -341,28 +305,7 @@ class Panel(BasePanel):
         self._update_texts()
         self._refresh_compare()
 
-    def _start_count(self) -> None:
-        """Count the long text in a worker. One count at a time: while one runs, typing only
-        marks the counts stale, and the next count starts when it ends."""
-        if self._count_job is not None:
-            self._count_stale = True
-            return
-        self._count_stale = False
-        text, generation = self.editor.toPlainText(), self._generation
-        others, special = dict(self.tokenizers), self.special.isChecked()
-        self._count_job = self.ctx.jobs.run_call(
-            lambda: _count_all(others, text, special),
-            on_done=lambda counts, g=generation: self._on_counts(g, counts), name="bpe-count")
-        self._count_job.finished.connect(self._forget_count_job)
-
-    def _forget_count_job(self) -> None:
-        self._count_job = None
-        if self._count_stale and not self._closing:
-            self._start_count()
-
-    def _on_counts(self, generation: int, counts: dict) -> None:
-        if generation != self._generation:
-            return  # the text changed since this job started
+    def _on_counts(self, counts: dict) -> None:
         self.counts = counts
         self._update_texts()
         self._refresh_compare()
@@ -522,7 +465,7 @@ class Panel(BasePanel):
         self.ensure_loaded()
         self.tabs.setCurrentIndex(0)
         self.editor.setPlainText(SHOT_TEXT)
-        self._timer.stop()
+        self._retype_short.cancel()
         self.refresh()
         n = len(self.trace.steps)
         self.controls.set_position(n // 2)
@@ -531,9 +474,13 @@ class Panel(BasePanel):
             self._on_chip_clicked(max(range(len(spans)), key=lambda i: spans[i][1] - spans[i][0]))
 
     def shutdown(self) -> None:
-        self._closing = True
         self.controls.pause()
-        self.train_tab.cancel()
-        for job in (self._count_job, self._load_job):
-            if job is not None:
-                job.cancel()
+        self.train_tab.shutdown()
+        self._retype_short.cancel()
+        self._retype_long.cancel()
+        self._counter.cancel()
+        self._loader.cancel()
+
+    def is_counting(self) -> bool:
+        """A count of a long text runs or waits (tests)."""
+        return self._counter.busy()

@@ -4,14 +4,20 @@ Choose a corpus (the bilingual sample tfviz ships, or your own UTF-8 files), a v
 and a pre-tokenization pattern; training runs through ``ctx.jobs`` with a progress bar, live
 plots (pair count and bytes per token against merges) and Cancel; the merges table can be
 searched; the result can be saved, loaded and used in the text box and the comparison.
+
+Large vocabularies never freeze the window: the worker hands merges on in batches
+(:func:`tfviz.core.batches.batched_every`), the table formats only the rows on screen
+(:mod:`tokenization_merges`), the plots get a bounded number of points, and the tokenizer is
+built from the merges in a worker too.
 """
 
 from __future__ import annotations
 
+from contextlib import closing
 from dataclasses import dataclass
 from pathlib import Path
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QSortFilterProxyModel, Qt, QTimer, Signal
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -29,14 +35,17 @@ from PySide6.QtWidgets import (
 )
 
 from tfviz.core.assets import asset
-from tfviz.core.bpe.display import token_label
+from tfviz.core.batches import batched_every
 from tfviz.core.bpe.patterns import PATTERN_NAMES
 from tfviz.gui.i18n import tr
-from tfviz.gui.jobs import format_failure
+from tfviz.gui.jobs import LatestJob, format_failure
 from tfviz.gui.panels.tokenization_chips import LinePlot
+from tfviz.gui.panels.tokenization_merges import MergesModel
 from tfviz.gui.widgets import JobProgress
 
 SAMPLE = ("samples", "tfviz_guide_en_zh.txt")
+BATCH_S = 0.05  # the worker hands merges on at most 20 times a second
+PLOT_POINTS = 2_000  # points given to each plot, however many merges
 
 
 @dataclass(frozen=True)
@@ -47,8 +56,25 @@ class CorpusReady:
     n_pieces: int
 
 
+@dataclass(frozen=True)
+class MergeBatch:
+    """The merges learnt since the last batch, as columns: built in the worker, so the UI
+    thread only appends lists (and stores no record objects for the collector to walk)."""
+
+    pairs: list[tuple[int, int]]
+    tokens: list[bytes]
+    counts: list[int]
+    bytes_per_token: list[float]  # of the whole corpus after each merge
+
+    @classmethod
+    def of(cls, steps: list, n_bytes: int) -> MergeBatch:
+        return cls([s.pair for s in steps], [s.token for s in steps], [s.count for s in steps],
+                   [n_bytes / s.n_tokens for s in steps])
+
+
 def training_job(paths: list[str] | None, replace_errors: bool, pattern: str, n_merges: int):
-    """Read the corpus (``None``: the shipped sample), count pieces, then yield each merge."""
+    """Read the corpus (``None``: the shipped sample), count pieces, then yield each merge
+    (records are batched for the UI by :func:`batched_every`)."""
     from tfviz.core.bpe import count_pieces, train_merges
     from tfviz.core.bpe.store import read_corpus
 
@@ -61,52 +87,18 @@ def training_job(paths: list[str] | None, replace_errors: bool, pattern: str, n_
     yield from train_merges(pieces, n_merges)
 
 
-class MergesModel(QAbstractTableModel):
-    """Rows: rank, pair (left + right), new token, count."""
-
-    def __init__(self, parent=None) -> None:
-        super().__init__(parent)
-        self.rows: list[tuple[int, str, str, int]] = []
-        self.headers = ["", "", "", ""]
-
-    def rowCount(self, parent=QModelIndex()) -> int:  # noqa: N802
-        return 0 if parent.isValid() else len(self.rows)
-
-    def columnCount(self, parent=QModelIndex()) -> int:  # noqa: N802
-        return 4
-
-    def data(self, index, role=Qt.DisplayRole):
-        if not index.isValid():
-            return None
-        row = self.rows[index.row()]
-        if role == Qt.DisplayRole:
-            value = row[index.column()]
-            if value is None:
-                return "—"  # loaded from a file: counts are not stored
-            return f"{value:,}" if index.column() == 3 else str(value)
-        if role == Qt.UserRole:  # for sorting numbers as numbers
-            value = row[index.column()]
-            return -1 if value is None else value
-        if role == Qt.TextAlignmentRole and index.column() in (0, 3):
-            return int(Qt.AlignRight | Qt.AlignVCenter)
-        return None
-
-    def headerData(self, section, orientation, role=Qt.DisplayRole):  # noqa: N802
-        if role == Qt.DisplayRole and orientation == Qt.Horizontal:
-            return self.headers[section]
-        return None
-
-    def set_rows(self, rows) -> None:
-        self.beginResetModel()
-        self.rows = list(rows)
-        self.endResetModel()
-
-    def append(self, rows) -> None:
-        if not rows:
-            return
-        self.beginInsertRows(QModelIndex(), len(self.rows), len(self.rows) + len(rows) - 1)
-        self.rows.extend(rows)
-        self.endInsertRows()
+def training_batches(paths: list[str] | None, replace_errors: bool, pattern: str, n_merges: int):
+    """:func:`training_job` for the UI: ``CorpusReady``, then a :class:`MergeBatch` at most every
+    :data:`BATCH_S` seconds however fast merges come. Closing it closes the training."""
+    n_bytes = 0
+    with closing(batched_every(training_job(paths, replace_errors, pattern, n_merges), BATCH_S)) as batches:
+        for batch in batches:
+            if isinstance(batch[0], CorpusReady):
+                n_bytes = batch[0].n_bytes
+                yield batch[0]
+                batch = batch[1:]
+            if batch:
+                yield MergeBatch.of(batch, n_bytes)
 
 
 class TrainTab(QWidget):
@@ -120,12 +112,18 @@ class TrainTab(QWidget):
         self.ctx = ctx
         self.paths: list[str] | None = None  # None: the shipped sample
         self.job = None
-        self.steps: list = []  # MergeStep records of the current / last run
+        self.merges_done = 0  # merges learnt by the current / last run
         self.n_bytes = 0
         self.wanted = 0
         self.tokenizer = None
-        self._pending: list = []
+        self._xs: list[int] = []  # merges done, for the plots
+        self._pair_counts: list[int] = []
+        self._ratios: list[float] = []  # bytes per token of the corpus
         self._message_key: tuple = ("idle",)
+        self._builder = LatestJob(ctx.jobs, "bpe-tokenizer", self)  # merges -> Tokenizer, off the UI thread
+        self._builder.result.connect(self._on_built)
+        self._builder.failed.connect(self._on_build_failed)
+        self._shut = False  # the panel is shutting down: start nothing more
 
         self.corpus = QComboBox()
         self.files_button = QPushButton()
@@ -154,14 +152,9 @@ class TrainTab(QWidget):
         self.search = QLineEdit()
         self.search.setClearButtonEnabled(True)
         self.model = MergesModel(self)
-        self.proxy = QSortFilterProxyModel(self)
-        self.proxy.setSourceModel(self.model)
-        self.proxy.setFilterKeyColumn(-1)
-        self.proxy.setFilterCaseSensitivity(Qt.CaseInsensitive)
-        self.proxy.setSortRole(Qt.UserRole)
-        self.search.textChanged.connect(self.proxy.setFilterFixedString)
+        self.search.textChanged.connect(self.model.set_filter)
         self.table = QTableView()
-        self.table.setModel(self.proxy)
+        self.table.setModel(self.model)
         self.table.setSortingEnabled(True)
         self.table.sortByColumn(0, Qt.AscendingOrder)
         self.table.verticalHeader().hide()
@@ -202,9 +195,6 @@ class TrainTab(QWidget):
         lay.addLayout(left, 3)
         lay.addLayout(right, 2)
 
-        self._flush_timer = QTimer(self)
-        self._flush_timer.setInterval(100)
-        self._flush_timer.timeout.connect(self._flush)
         self.retranslate()
 
     # language / theme ----------------------------------------------------------------------
@@ -276,54 +266,69 @@ class TrainTab(QWidget):
 
     # training ------------------------------------------------------------------------------
     def is_training(self) -> bool:
-        return self.job is not None
+        """Training runs, or its tokenizer is being built."""
+        return self.job is not None or self._builder.busy()
 
     def start_training(self) -> None:
-        if self.job is not None:
+        if self.is_training():
             return
         paths = self.paths if self.corpus.currentIndex() == 1 else None
         self.wanted = self.vocab_size.value() - 256
         pattern = self.pattern.currentData()
         replace = self.replace_errors.isChecked()
-        self.steps, self._pending = [], []
+        self.merges_done = 0
+        self._xs, self._pair_counts, self._ratios = [], [], []
         self.n_bytes = 0
-        self.model.set_rows([])
-        self.count_plot.set_data([], [])
-        self.ratio_plot.set_data([], [])
+        self.model.clear()
+        self.model.freeze_sort(True)  # rank order while rows arrive
+        self._plot()
         self.train_button.setEnabled(False)
         self.progress.start(tr("TokenizationTrain", "Reading and pre-tokenizing…"))
         self._message_key = ("reading",)
         self._show_message()
         self._pattern = pattern
         self._failed = False
+        wanted = self.wanted
         self.job = self.ctx.jobs.run_generator(
-            lambda: training_job(paths, replace, pattern, self.wanted),
-            on_item=self._on_item, on_error=self._on_error, name="bpe-train")
+            lambda: training_batches(paths, replace, pattern, wanted),
+            on_item=self._on_batch, on_error=self._on_error, name="bpe-train")
         self.job.finished.connect(self._on_finished)
-        self._flush_timer.start()
 
     def cancel(self) -> None:
+        """The Cancel button: stop training; the merges learnt so far still make a tokenizer."""
         if self.job is not None:
             self.job.cancel()
 
-    def _on_item(self, record) -> None:
+    def shutdown(self) -> None:
+        """The panel closes: stop training and build nothing."""
+        self._shut = True
+        self.cancel()
+        self._builder.cancel()
+
+    def _on_batch(self, record) -> None:
+        """From the worker: the corpus size, then batches of merges."""
         if isinstance(record, CorpusReady):
             self.n_bytes = record.n_bytes
             return
-        self._pending.append(record)
+        first = self.merges_done
+        self.merges_done += len(record.pairs)
+        self.model.append(record.pairs, record.tokens, record.counts)
+        self._xs.extend(range(first + 1, self.merges_done + 1))
+        self._pair_counts.extend(record.counts)
+        self._ratios.extend(record.bytes_per_token)
+        self._plot()
+        self.progress.update(self.merges_done / max(self.wanted, 1), tr("TokenizationTrain", "{done} / {total} merges").format(
+            done=self.merges_done, total=self.wanted))
 
-    def _flush(self) -> None:
-        if not self._pending:
-            return
-        new, self._pending = self._pending, []
-        self.steps.extend(new)
-        self.model.append([(s.rank, f"{s.pair[0]} + {s.pair[1]}", token_label(s.token), s.count) for s in new])
-        xs = [s.rank + 1 for s in self.steps]
-        self.count_plot.set_data(xs, [s.count for s in self.steps])
-        self.ratio_plot.set_data(xs, [self.n_bytes / s.n_tokens for s in self.steps])
-        done = len(self.steps)
-        self.progress.update(done / max(self.wanted, 1),
-                             tr("TokenizationTrain", "{done} / {total} merges").format(done=done, total=self.wanted))
+    def _plot(self) -> None:
+        """At most about :data:`PLOT_POINTS` points per plot, always with the last merge."""
+        n = len(self._xs)
+        step = max(1, n // PLOT_POINTS)
+        picks = range(0, n, step)
+        if n and (n - 1) % step:
+            picks = [*picks, n - 1]
+        self.count_plot.set_data([self._xs[i] for i in picks], [self._pair_counts[i] for i in picks])
+        self.ratio_plot.set_data([self._xs[i] for i in picks], [self._ratios[i] for i in picks])
 
     def _on_error(self, exc: BaseException) -> None:
         self._failed = True
@@ -332,28 +337,39 @@ class TrainTab(QWidget):
     def _on_finished(self) -> None:
         cancelled = self.job.cancelled if self.job is not None else False
         self.job = None
-        self._flush_timer.stop()
-        self._flush()
+        self.model.freeze_sort(False)
         self.progress.finish()
-        self.train_button.setEnabled(True)
         if self._failed:
+            self.train_button.setEnabled(True)
             self._show_message()
             return
-        n = len(self.steps)
+        n = self.merges_done
         if cancelled:
             self._message_key = ("cancelled", n)
         elif n < self.wanted:
             self._message_key = ("stopped", n)
         else:
             self._message_key = ("done", n)
-        if n:
-            from tfviz.core.bpe import tokenizer_from_merges
-
-            name = tr("TokenizationTrain", "trained-{size}").format(size=256 + n)
-            self.tokenizer = tokenizer_from_merges([s.pair for s in self.steps], self._pattern, name)
-            self.save_button.setEnabled(True)
-            self.tokenizer_ready.emit(self.tokenizer)
         self._show_message()
+        if not n or self._shut:
+            self.train_button.setEnabled(True)
+            return
+        from tfviz.core.bpe import tokenizer_from_merges
+
+        pairs, pattern = list(self.model.pairs), self._pattern
+        name = tr("TokenizationTrain", "trained-{size}").format(size=256 + n)
+        self._builder.submit(lambda: tokenizer_from_merges(pairs, pattern, name))
+
+    def _on_build_failed(self, exc: BaseException) -> None:
+        self._on_error(exc)
+        self.train_button.setEnabled(True)
+        self._show_message()
+
+    def _on_built(self, tok) -> None:
+        self.tokenizer = tok
+        self.train_button.setEnabled(True)
+        self.save_button.setEnabled(True)
+        self.tokenizer_ready.emit(tok)
 
     def _show_message(self) -> None:
         key = self._message_key
@@ -369,7 +385,7 @@ class TrainTab(QWidget):
         elif kind == "stopped":
             text = tr("TokenizationTrain", "Stopped after {n} merges: no pair of tokens occurs twice any more.").format(n=key[1])
         elif kind == "done":
-            ratio = self.n_bytes / self.steps[-1].n_tokens if self.steps else 0.0
+            ratio = self._ratios[-1] if self._ratios else 0.0
             text = tr("TokenizationTrain", "Done: {n} merges, {ratio:.2f} bytes per token on the corpus. It is now in the tokenizer list.").format(n=key[1], ratio=ratio)
         elif kind == "saved":
             text = tr("TokenizationTrain", "Saved to {path}").format(path=key[1])
@@ -405,9 +421,8 @@ class TrainTab(QWidget):
             self._show_message()
             return False
         self.tokenizer = tok
-        self.steps = []
-        self.model.set_rows(
-            [(i, f"{a} + {b}", tok.label(256 + i), None) for i, (a, b) in enumerate(tok.merges or [])])
+        merges = tok.merges or []
+        self.model.set_rows(merges, [tok.token_bytes(256 + i) for i in range(len(merges))], [None] * len(merges))
         self.save_button.setEnabled(True)
         self._message_key = ("loaded", str(path), len(tok.merges or []))
         self._show_message()
