@@ -12,10 +12,12 @@ from tfviz.gui.panels.encoder_decoder import KINDS, Panel
 
 WAIT = 120_000  # ms: jobs share a busy 2-core machine
 
-pytestmark = pytest.mark.skipif(
-    not all(shipped_path(k, t).is_file() for k in KINDS for t in ("dates", "reverse")),
-    reason="shipped seq2seq weights not built yet",
-)
+
+
+def test_the_shipped_weights_are_part_of_the_package():
+    """No skipping when they are missing: a build without them is broken, and says which."""
+    missing = [f"{t}-{k}" for k in KINDS for t in ("dates", "reverse") if not shipped_path(k, t).is_file()]
+    assert not missing, f"shipped seq2seq weights missing: {missing}"
 
 
 @pytest.fixture
@@ -86,12 +88,18 @@ def test_play_and_transformer_maps(panel, qtbot):
     res = panel.current()
     assert res.output == "2026-11-29"
     panel.tabs.setCurrentIndex(1)
+    maps = panel.maps_tab
     for i, name in enumerate(("enc_self", "dec_self", "cross")):
-        panel.map_combo.setCurrentIndex(i)
-        assert panel.grid.weights.shape[:2] == (2, 4)
-        assert panel.grid.weights.shape[2:] == res.maps[name].shape[2:]
-    panel._on_map_cell(1, 3)
-    assert panel.map_matrix.title.endswith("2, head 4") or "4" in panel.map_matrix.title
+        maps.combo.setCurrentIndex(i)
+        assert maps.grid.weights.shape[:2] == (2, 4)
+        assert maps.grid.weights.shape[2:] == res.maps[name].shape[2:]
+    maps.combo.setCurrentIndex(1)  # decoder self-attention: the future is drawn as masked
+    maps.select_cell(1, 3)
+    assert maps.matrix.title == "layer 2, head 4"
+    t = res.maps["dec_self"].shape[-1]
+    above = np.triu(np.ones((t, t), bool), 1)
+    assert np.isneginf(maps.matrix.mat[above]).all() and np.isfinite(maps.matrix.mat[~above]).all()
+    assert np.isfinite(res.maps["dec_self"]).all()  # the decode's own maps are left untouched
 
 
 def test_bad_inputs(panel, qtbot):
@@ -117,11 +125,12 @@ def test_reverse_task_and_compare_view(panel, qtbot):
         panel.set_model(kind)
         assert panel.current().output == "attentionisallyouneed"[::-1]
     panel.tabs.setCurrentIndex(2)
-    curves = panel.compare_plot.getPlotItem().listDataItems()
+    curves = panel.compare_tab.plot.getPlotItem().listDataItems()
     assert len(curves) == 3
     x, y = curves[0].getData()
     assert x[0] == 4 and x[-1] == 60 and ((0 <= y) & (y <= 1)).all()
-    assert "173" in panel.compare_table.text() or "parameters" in panel.compare_table.text()
+    table = panel.compare_tab.table.text()
+    assert "parameters" in table and table.count("<tr>") == 4  # a header and one row per model
 
 
 def test_train_cancel_then_keep(panel, qtbot, tmp_path):
@@ -129,22 +138,23 @@ def test_train_cancel_then_keep(panel, qtbot, tmp_path):
 
     panel.set_model("rnn")
     panel.tabs.setCurrentIndex(3)
-    panel.steps_spin.setValue(5000)
-    qtbot.mouseClick(panel.train_button, Qt.LeftButton)
-    qtbot.waitUntil(lambda: len(panel.train_log) >= 3, timeout=WAIT)
-    qtbot.mouseClick(panel.progress.cancel_button, Qt.LeftButton)
-    qtbot.waitUntil(lambda: panel._train_job is None, timeout=WAIT)
-    assert "cancelled" in panel.train_status.text()
+    tab = panel.train_tab
+    tab.steps_spin.setValue(5000)
+    qtbot.mouseClick(tab.train_button, Qt.LeftButton)
+    qtbot.waitUntil(lambda: len(tab.train_log) >= 3, timeout=WAIT)
+    qtbot.mouseClick(tab.progress.cancel_button, Qt.LeftButton)
+    qtbot.waitUntil(lambda: not tab.is_training(), timeout=WAIT)
+    assert "cancelled" in tab.status.text()
     assert not user_path("rnn", "dates").exists()
-    assert not panel.keep_button.isEnabled()
+    assert not tab.keep_button.isEnabled()
 
-    panel.steps_spin.setValue(12)
-    qtbot.mouseClick(panel.train_button, Qt.LeftButton)
-    qtbot.waitUntil(lambda: panel.keep_button.isEnabled(), timeout=WAIT)
-    assert panel.train_log[-1].step == 12
-    x, _ = panel.loss_curve.getData()
+    tab.steps_spin.setValue(12)
+    qtbot.mouseClick(tab.train_button, Qt.LeftButton)
+    qtbot.waitUntil(lambda: tab.keep_button.isEnabled(), timeout=WAIT)
+    assert tab.train_log[-1].step == 12
+    x, _ = tab.loss_curve.getData()
     assert len(x) >= 2
-    qtbot.mouseClick(panel.keep_button, Qt.LeftButton)
+    qtbot.mouseClick(tab.keep_button, Qt.LeftButton)
     path = user_path("rnn", "dates")
     assert path.is_file() and str(tmp_path) in str(path)
     assert panel.user_weights.isChecked()
@@ -163,3 +173,21 @@ def test_language_switch_retranslates(panel, qtbot):
     finally:
         set_language("en")
     qtbot.waitUntil(lambda: panel.tabs.tabText(0) == "Decode", timeout=WAIT)
+
+
+def test_a_burst_of_typing_decodes_once_and_shows_the_last_input(panel, qtbot):
+    decoded = []
+    panel._decoder.result.connect(lambda payload: decoded.append(payload[0]))
+    for text in ("N", "No", "Nov", "Nov 2", "Nov 29, 2026"):
+        panel.input.setText(text)
+        panel.request_decode()  # as if Return were pressed after each key
+    qtbot.waitUntil(lambda: not panel.is_busy(), timeout=WAIT)
+    assert decoded[-1] == "Nov 29, 2026" and panel.decoded_text == "Nov 29, 2026"
+    assert len(decoded) < 5  # older requests were dropped, not delivered late
+
+
+def test_prepare_shot_waits_for_the_decode(panel, qtbot):
+    panel.prepare_shot()
+    assert panel.decoded_text == "二〇二六年十一月二十九日" and not panel.is_busy()
+    assert panel.kind == "rnn-attn" and panel.current().output == "2026-11-29"
+    assert panel.controls.position == min(6, len(panel.current().steps) - 1)
