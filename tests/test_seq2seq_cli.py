@@ -10,11 +10,15 @@ from tfviz.cli import main
 from tfviz.core.seq2seq.models import MODEL_KINDS, read_info, shipped_path
 from tfviz.core.seq2seq.tasks import get_task
 
-HAVE_WEIGHTS = all(shipped_path(k, t).is_file() for k in MODEL_KINDS for t in ("dates", "reverse"))
-needs_weights = pytest.mark.skipif(not HAVE_WEIGHTS, reason="shipped seq2seq weights not built yet")
 
 
-@needs_weights
+def test_shipped_weights_are_in_the_package():
+    """The weights are part of the package: their absence is a failure, never a skip."""
+    missing = [str(shipped_path(k, t)) for k in MODEL_KINDS for t in ("dates", "reverse")
+               if not shipped_path(k, t).is_file()]  # fmt: skip
+    assert not missing, f"shipped seq2seq weights missing: {missing}"
+
+
 def test_run_text_and_json(capsys):
     assert main(["seq2seq", "run", "--task", "dates", "--model", "transformer", "Nov 29, 2026"]) == 0
     assert capsys.readouterr().out.strip() == "2026-11-29"
@@ -29,7 +33,6 @@ def test_run_text_and_json(capsys):
     assert "attention" not in doc and doc["valid_date"] in (True, False)
 
 
-@needs_weights
 def test_run_input_file_keeps_order_and_bad_lines(tmp_path, capsys):
     f = tmp_path / "in.txt"
     f.write_text("Nov 29, 2026\n\n29.11.2026\nFebruary 30, 2026\n" + "x" * 50 + "\n", encoding="utf-8")
@@ -54,7 +57,6 @@ def test_usage_errors(tmp_path, capsys):
         main(["seq2seq", "train", "--task", "poems", "--model", "rnn"])
 
 
-@needs_weights
 def test_wrong_weights_file_is_refused(capsys):
     path = shipped_path("rnn", "reverse")
     assert main(["seq2seq", "run", "--task", "dates", "--model", "rnn", "--weights", str(path), "x"]) == 2
@@ -74,7 +76,6 @@ def test_train_writes_atomically(tmp_path, capsys):
     assert doc["n"] == 2000 and 0 <= doc["exact"] <= 1 and doc["by_length"]
 
 
-@needs_weights
 @pytest.mark.parametrize("kind", ["transformer", "rnn-attn"])
 def test_shipped_dates_models_reach_99_5_percent(kind):
     from tfviz.core.seq2seq.evaluate import evaluate
@@ -84,7 +85,6 @@ def test_shipped_dates_models_reach_99_5_percent(kind):
     assert res.exact >= 0.995, res.exact
 
 
-@needs_weights
 def test_shipped_weights_are_small_and_self_describing():
     for task in ("dates", "reverse"):
         for kind in MODEL_KINDS:
@@ -96,7 +96,6 @@ def test_shipped_weights_are_small_and_self_describing():
             assert ev["model"] == kind and ev["parameters"] == info["parameters"]
 
 
-@needs_weights
 def test_length_curves_show_the_bottleneck():
     """Within the training lengths the attention models hold while the plain RNN falls off."""
     ev = {k: json.loads(shipped_path(k, "reverse").with_name(f"reverse-{k}.eval.json").read_text()) for k in MODEL_KINDS}
@@ -111,7 +110,6 @@ def test_length_curves_show_the_bottleneck():
         assert mean_exact(kind, 30, 40) > 0.9
 
 
-@needs_weights
 @pytest.mark.slow
 def test_shipped_eval_json_matches_a_fresh_evaluation():
     from tfviz.core.seq2seq.evaluate import evaluate
@@ -123,7 +121,6 @@ def test_shipped_eval_json_matches_a_fresh_evaluation():
         assert abs(res.exact - ev["exact"]) < 1e-9
 
 
-@needs_weights
 def test_fuzz_shipped_models_decode_any_text():
     """Any text (unknown characters, empty, too long) decodes to characters of the output vocabulary."""
     from hypothesis import given, settings

@@ -13,7 +13,7 @@ from tfviz.core.traj.data import make_windows
 from tfviz.core.traj.geometry import constant_velocity
 from tfviz.core.traj.models import KINDS, ModelConfig, Star, build, count_parameters, local_frame
 from tfviz.core.traj.synthetic import DOOR, WALL_X, SceneConfig, simulate
-from tfviz.core.traj.training import TrainConfig, TrainDone, TrainStep, train_windows
+from tfviz.core.traj.training import TrainConfig, TrainDone, TrainStep, save_when_done, train_windows
 from tfviz.core.traj.weights import load_model, save_model, shipped_path
 
 
@@ -125,11 +125,36 @@ def test_training_is_a_seeded_generator(kind):
         assert [r.loss for r in again] == [r.loss for r in steps]  # same seed, same run
 
 
-def test_cancel_by_closing_the_generator():
-    gen = train_windows("tf", _tiny_windows(1), _tiny_windows(2), TrainConfig(epochs=50, per_epoch=64, batch=32))
-    first = next(gen)
+def test_cancel_stops_within_one_step_and_writes_nothing(tmp_path, monkeypatch):
+    """Closing the generator after step 2 runs no third optimiser step and saves no file."""
+    opt_steps = []
+    real_step = torch.optim.AdamW.step
+
+    def counted(self, *a, **kw):
+        opt_steps.append(1)
+        return real_step(self, *a, **kw)
+
+    monkeypatch.setattr(torch.optim.AdamW, "step", counted)
+    out = tmp_path / "tf_synthetic.safetensors"
+    cfg = TrainConfig(epochs=50, per_epoch=96, batch=32)  # 3 steps per epoch
+    gen = save_when_done(train_windows("tf", _tiny_windows(1), _tiny_windows(2), cfg), out)
+    seen = [next(gen) for _ in range(2)]
+    assert [(r.epoch, r.step, r.val_ade) for r in seen] == [(1, 1, None), (1, 2, None)]
+    assert len(opt_steps) == 2
     gen.close()
-    assert isinstance(first, TrainStep)
+    with pytest.raises(StopIteration):
+        next(gen)
+    assert len(opt_steps) == 2 and not out.exists() and list(tmp_path.iterdir()) == []
+
+
+def test_training_to_the_end_writes_the_weights_once(tmp_path):
+    out = tmp_path / "tf_synthetic.safetensors"
+    cfg = TrainConfig(epochs=1, per_epoch=32, batch=32)
+    recs = list(save_when_done(train_windows("tf", _tiny_windows(1), _tiny_windows(2), cfg), out, {"seed": 0}))
+    assert isinstance(recs[-1], TrainDone) and out.is_file()
+    model, info = load_model(out)
+    assert info["seed"] == 0 and info["best_epoch"] == 1 and model.cfg == recs[-1].config
+    assert list(tmp_path.iterdir()) == [out]
 
 
 def test_weights_round_trip(tmp_path):
