@@ -206,10 +206,6 @@ class Panel(BasePanel):
 
     # ------------------------------------------------------------------ texts
     @staticmethod
-    def title() -> str:
-        return tr("Panels", "Encoder-decoder")
-
-    @staticmethod
     def guide_html() -> str:
         return tr(
             "EncoderDecoder",

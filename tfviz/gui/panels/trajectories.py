@@ -105,10 +105,6 @@ class Panel(BasePanel):
 
     # ------------------------------------------------------------------ UI
     @staticmethod
-    def title() -> str:
-        return tr("Panels", "Trajectories")
-
-    @staticmethod
     def guide_html() -> str:
         return tr(
             "Trajectories",
