@@ -97,10 +97,13 @@ class TinyModel:
     def position_probs(self, ids: Sequence[int]) -> np.ndarray:
         """GPT: ``(T, V)`` row i = the distribution of token i given ids[:i] only (the left side).
 
-        One forward pass gives every row (the causal mask is what makes that honest).
+        One forward pass gives every row (the causal mask is what makes that honest). For text
+        longer than the context, row i is about ``ids[self.windowed + i]``.
         """
         self._need("gpt")
-        out = self._forward(self._window(ids)[:-1] if ids else [self.eot_id])
+        if len(ids) == 0:
+            return np.zeros((0, self.net.cfg.vocab_size))
+        out = self._forward(self._window(ids)[:-1])  # the last id predicts nothing asked here
         logits = out.logits[0].float().cpu().numpy()  # (T, V)
         return np.stack([softmax(row) for row in logits])
 
@@ -124,6 +127,7 @@ class TinyModel:
             raise BadInput(f"text of {len(ids)} tokens is longer than the context of {self.name} "
                            f"({self.context_length - 1} tokens); shorten it")
         logits = self._forward([self.eot_id] + ids).logits[0].float().cpu().numpy()  # (1 + T, V)
+        logits[:, sorted(self.tok.special_tokens.values())] = -np.inf  # a blank is filled with text
         return [Fill(p, self._tops(softmax(logits[p + 1]), n)) for p in spots]
 
     def fill(self, text: str, n: int = TOP_N) -> list[Fill]:
@@ -190,7 +194,7 @@ class TinyModel:
         for _ in range(max_new_tokens):
             t0 = time.perf_counter()
             window = full[-(self.context_length - 2):] if len(full) > self.context_length - 2 else full
-            (fill,) = self.fill_ids(window + [self.mask_id], TOP_N)
+            fill = self.fill_ids(window + [self.mask_id], TOP_N)[-1]
             token = fill.top[0].id
             full.append(token)
             yield GenStep(len(full) - 1, token, self.token_str(token), fill.top, time.perf_counter() - t0)
