@@ -3,6 +3,9 @@
 ``gpt-en``, ``bert-en``, ``gpt-zh``, ``bert-zh`` are the tiny models trained by
 ``tfviz lm train`` and shipped under ``resources/weights/lm/``; ``smollm2`` is the real small
 LLM, loaded from a GGUF file that ``tfviz lm fetch smollm2`` puts in place.
+
+>>> [n for n in MODEL_NAMES if n.startswith("gpt")]
+['gpt-en', 'gpt-zh']
 """
 
 from __future__ import annotations

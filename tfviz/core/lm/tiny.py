@@ -7,6 +7,23 @@ The model always reads the end-of-text token first (as in training, see ``data.p
 a caller passes are the text's ids, and position 0 of :meth:`attention` is that token.
 Text longer than the context is windowed: the last ``context_length - 1`` ids are used and
 :attr:`TinyModel.windowed` says how many were left out (the CLI prints a notice).
+
+An untrained model, to show the shapes:
+
+>>> import torch
+>>> from tfviz.core.lm.model import LMConfig, TinyLM
+>>> from tfviz.core.lm.tokenizer import train_tokenizer
+>>> tok = train_tokenizer("to be or not to be " * 50, 270)
+>>> _ = torch.manual_seed(0)
+>>> m = TinyModel(TinyLM(LMConfig("gpt", tok.vocab_size, 16, 16, 1, 2, 32)).eval(), tok, "demo")
+>>> ids = m.encode("to be")
+>>> m.model_tokens(ids)
+['<|endoftext|>', 'to', '·be']
+>>> m.attention(ids).shape                     # (L, H, 1 + T, 1 + T)
+(1, 2, 3, 3)
+>>> step = next(m.generate(ids, 1, Sampling(temperature=0)))
+>>> step.position, step.reused, step.new       # the prompt was computed, nothing cached yet
+(2, 0, 3)
 """
 
 from __future__ import annotations

@@ -9,6 +9,9 @@ Files for language ``xx`` in a folder (``resources/weights/lm/`` for the shipped
 
 float16 halves the files (about 5 MB each); every value is converted back to float32 when
 loaded, so the arithmetic is float32. Any problem names the file.
+
+>>> weights_name("bert", "zh"), tokenizer_name("zh")
+('bert-zh.safetensors', 'tokenizer-zh.json')
 """
 
 from __future__ import annotations
