@@ -214,3 +214,17 @@ def test_debouncer_runs_once_after_a_burst(qtbot):
     bounce.trigger()
     bounce.flush()
     assert calls == [1, 1] and not bounce.pending()
+
+
+def test_close_waits_at_most_its_timeout_for_all_jobs_together(qtbot):
+    """A job in a long stretch between two records cannot be interrupted: close() returns it
+    after the timeout (for all jobs together, not per job) instead of blocking the exit."""
+    jobs = JobManager()
+    stuck = [jobs.run_call(lambda: time.sleep(1.0), name=f"stuck-{i}") for i in range(3)]
+    start = time.perf_counter()
+    left = jobs.close(timeout_ms=400)
+    took = time.perf_counter() - start
+    assert {j.name for j in left} == {"stuck-0", "stuck-1", "stuck-2"}
+    assert took < 0.8  # one deadline of 0.4 s for all; 0.4 s per job would last until they end
+    for job in stuck:
+        job.wait()

@@ -201,3 +201,36 @@ def test_theme_change_reaches_panels_after_the_palette(main_window):
     main_window.theme_actions["dark"].trigger()
     main_window.theme_actions["light"].trigger()
     assert seen[0] < 80 and seen[1] > 200
+
+
+def test_closing_during_two_trainings_joins_every_job_within_2_s(main_window, qtbot, tmp_path):
+    """Issue 12: a BPE training and a trajectory training run (the real trainers, small data);
+    closing the window cancels both and joins their threads within 2 s."""
+    import random
+    import time
+
+    rng = random.Random(0)
+    corpus = tmp_path / "words.txt"
+    words = ["".join(rng.choice("abcdefghijklmnopqrstuvwxyz") for _ in range(rng.randint(3, 12)))
+             for _ in range(50000)]
+    corpus.write_text(" ".join(words * 2), encoding="utf-8")  # every pair repeats: long training
+    main_window.show_panel("trajectories")
+    traj = main_window.current_panel()
+    qtbot.mouseClick(traj.train_box.train_button, Qt.LeftButton)
+    # in its stepping loop: past simulating the crowds and building the model
+    qtbot.waitUntil(lambda: traj.train_box.progress.bar.value() > 0, timeout=120000)
+    main_window.show_panel("tokenization")
+    tok = main_window.current_panel()
+    qtbot.waitUntil(tok.is_ready, timeout=30000)
+    tab = tok.train_tab
+    tab.set_files([str(corpus)])
+    tab.vocab_size.setValue(100000)
+    tab.start_training()
+    qtbot.waitUntil(lambda: tab.merges_done > 0, timeout=120000)
+    assert tab.is_training() and traj.is_training()
+    start = time.perf_counter()
+    main_window.close()
+    elapsed = time.perf_counter() - start
+    print(f"closing during two trainings: {elapsed:.3f} s")  # shown with pytest -s
+    assert not main_window.ctx.jobs.active() and not main_window.stuck_jobs
+    assert elapsed < 2.0, f"closing took {elapsed:.2f} s"

@@ -13,6 +13,12 @@ from tfviz.core.io import atomic_write, check_writable
 
 log = logging.getLogger(__name__)
 
+# Closing the window waits this long for the background jobs to stop. A job still inside a
+# long stretch of core work between two records (a model build, a validation pass) cannot be
+# interrupted, and Qt aborts the process if its thread is destroyed while it runs: the process
+# then ends at once instead of waiting (issue 12: the process exits within 2 s).
+CLOSE_WAIT_MS = 1500
+
 
 def _qapp(argv: list[str] | None = None):
     from PySide6.QtWidgets import QApplication
@@ -99,10 +105,16 @@ def run_gui(panel: str | None, device: str | None, lang: str | None, theme: str 
         return 3
     app = _qapp()
     window = build_window(lang=lang, theme=theme, device=device, panel=panel)
+    window.close_timeout_ms = CLOSE_WAIT_MS
     window.show()
     if os.environ.get("TFVIZ_EXIT_AFTER_PAINT"):
         _quit_after_first_paint(app, window)
     code = app.exec()
+    if window.stuck_jobs:  # still computing after CLOSE_WAIT_MS: end now (settings are saved)
+        logging.shutdown()
+        sys.stdout.flush()
+        sys.stderr.flush()
+        os._exit(int(code))
     return int(code)
 
 

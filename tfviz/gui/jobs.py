@@ -212,19 +212,28 @@ class JobManager(QObject):
     def active(self) -> list[Job]:
         return [j for j in self._jobs if j.is_running()]
 
-    def close(self, timeout_ms: int = 30000) -> None:
-        """For the window closing: :meth:`shutdown`, then start no new jobs ever again."""
-        self._closed = True
-        self.shutdown(timeout_ms)
+    def close(self, timeout_ms: int = 30000) -> list[Job]:
+        """For the window closing: :meth:`shutdown`, then start no new jobs ever again.
 
-    def shutdown(self, timeout_ms: int = 30000) -> None:
-        """Cancel every job and wait for its thread to end."""
+        Returns the jobs still running after ``timeout_ms``: a core routine in a long stretch
+        between two records. Their threads must not be destroyed while they run (Qt aborts
+        the process), so the app ends the process without waiting for them (``run_gui``).
+        """
+        self._closed = True
+        return self.shutdown(timeout_ms)
+
+    def shutdown(self, timeout_ms: int = 30000) -> list[Job]:
+        """Cancel every job and wait for the threads to end, ``timeout_ms`` for all of them
+        together; return the jobs still running."""
         for job in list(self._jobs):
             job.cancel()
+        deadline = time.monotonic() + timeout_ms / 1000
         for job in list(self._jobs):
-            if not job.wait(timeout_ms):
+            left_ms = max(0, round((deadline - time.monotonic()) * 1000))
+            if not job.wait(left_ms):
                 log.error("job %s did not stop within %d ms", job.name, timeout_ms)
         self._jobs = [j for j in self._jobs if j.is_running()]
+        return list(self._jobs)
 
 
 class LatestJob(QObject):

@@ -51,6 +51,8 @@ class MainWindow(QMainWindow):
         ctx.panel_names = list(self.panel_names)
         self.panels: dict[str, BasePanel] = {}
         self._base_font_pt = QApplication.font().pointSizeF()
+        self.close_timeout_ms = 30000  # how long closing waits for the jobs (run_gui: less)
+        self.stuck_jobs: list = []
 
         self.nav = QListWidget()
         self.nav.setObjectName("navigation")
@@ -445,7 +447,8 @@ class MainWindow(QMainWindow):
     def closeEvent(self, event) -> None:  # noqa: N802
         for panel in self.panels.values():
             panel.shutdown()
-        self.ctx.jobs.close()
+        # jobs still running after the wait (a long stretch between two records): see run_gui
+        self.stuck_jobs = self.ctx.jobs.close(self.close_timeout_ms)
         if not self.isFullScreen():
             self.prefs.geometry = self.saveGeometry()
         if self.settings is not None:

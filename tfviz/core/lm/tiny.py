@@ -18,7 +18,7 @@ An untrained model, to show the shapes:
 >>> m = TinyModel(TinyLM(LMConfig("gpt", tok.vocab_size, 16, 16, 1, 2, 32)).eval(), tok, "demo")
 >>> ids = m.encode("to be")
 >>> m.model_tokens(ids)
-['<|endoftext|>', 'to', '·be']
+['<|endoftext|>', 'to', ' be']
 >>> m.attention(ids).shape                     # (L, H, 1 + T, 1 + T)
 (1, 2, 3, 3)
 >>> step = next(m.generate(ids, 1, Sampling(temperature=0)))
