@@ -346,3 +346,18 @@ def test_mismatched_tokenizer_is_named(tmp_path):
     save_tokenizer(train_tokenizer(TEXT, 290), tmp_path / "tokenizer-en.json")
     with pytest.raises(WeightsError, match="bert-en.safetensors.*tokenizer"):
         load_dir(tmp_path, "bert", "en")
+
+
+def test_bundled_corpora_are_the_shared_ones(shared_dir):
+    from tfviz.core.lm.data import CORPUS_FILES, bundled_corpus
+
+    for lang, name in CORPUS_FILES.items():
+        assert bundled_corpus(lang) == (shared_dir / "corpora" / name).read_text(encoding="utf-8")
+
+
+def test_registry_names_and_unknown_model():
+    from tfviz.core.lm.registry import MODEL_NAMES, load
+
+    assert MODEL_NAMES == ("gpt-en", "bert-en", "gpt-zh", "bert-zh", "smollm2")
+    with pytest.raises(ValueError, match="unknown model"):
+        load("gpt-fr")

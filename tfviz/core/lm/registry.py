@@ -19,6 +19,12 @@ def load(name: str, device: str = "cpu"):
     if name not in MODEL_NAMES:
         raise ValueError(f"unknown model {name!r}; valid: {', '.join(MODEL_NAMES)}")
     if name == "smollm2":
+        import importlib.util
+
+        from tfviz.core.lm.base import ModelNotAvailable
+
+        if importlib.util.find_spec("tfviz.core.lm.smollm2") is None:
+            raise ModelNotAvailable("SmolLM2 support is not part of this tfviz version")
         from tfviz.core.lm import smollm2
 
         return smollm2.load(device=device)
