@@ -13,7 +13,8 @@ from tfviz.core import family_tree as ft
 from tfviz.gui.i18n import set_language
 from tfviz.gui.panels import PANEL_MODULES
 from tfviz.gui.panels.overview import Panel
-from tfviz.gui.panels.overview_diagram import BLOCKS, BY_KEY, explanations, fitted_font, labels
+from tfviz.gui.panels.overview_diagram import BLOCKS, BY_KEY, explanations, labels
+from tfviz.gui.panels.overview_paint import fitted_font
 
 
 @pytest.fixture

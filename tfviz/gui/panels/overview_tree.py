@@ -21,7 +21,7 @@ from PySide6.QtWidgets import QSizePolicy, QWidget
 
 from tfviz.core import family_tree as ft
 from tfviz.gui.i18n import current_language, tr
-from tfviz.gui.panels.overview_diagram import arrowhead, blend
+from tfviz.gui.panels.overview_paint import arrowhead, blend
 from tfviz.gui.theme import Theme
 
 FIRST_YEAR, LAST_YEAR = 2013, 2024  # axis from Jan 2013 to Jan 2024
