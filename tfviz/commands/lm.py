@@ -235,8 +235,13 @@ def _read_text(path: Path) -> str:
     return read_corpus(path)
 
 
-def _write_out(path: Path | None, doc: dict) -> None:
+def _write_out(path: Path | None, doc: dict, models=(), text: Path | None = None) -> None:
+    """The printed figures plus, for the record, the text file and how each model was trained."""
     if path is not None:
+        doc = {**doc, "text": text.name if text else None, "models": {
+            m.name: {k: m.info.get(k) for k in ("parameters", "steps", "seconds", "tokens_per_s", "best_step",
+                                                 "best_val_loss", "train_tokens", "torch", "device")}
+            for m in models}}
         from tfviz.core.io import atomic_write
 
         atomic_write(path, json.dumps(doc, indent=1, ensure_ascii=False) + "\n")
@@ -249,7 +254,7 @@ def _eval(args: argparse.Namespace) -> int:
     text = _read_text(args.text)
     res = gpt_eval(model, text) if model.kind == "gpt" else bert_eval(model, text)
     doc = res.to_json()
-    _write_out(args.out, doc)
+    _write_out(args.out, doc, [model], args.text)
     if args.json:
         print(json.dumps(doc))
     elif model.kind == "gpt":
@@ -267,7 +272,7 @@ def _compare(args: argparse.Namespace) -> int:
     bert = _load(args, f"bert-{args.lang}")
     res = compare(gpt, bert, _read_text(args.text))
     doc = res.to_json()
-    _write_out(args.out, doc)
+    _write_out(args.out, doc, [gpt, bert], args.text)
     if args.json:
         print(json.dumps(doc))
     else:

@@ -75,6 +75,7 @@ class TinyModel:
         self.mask_id = tokenizer.special_tokens[MASK]
         self.pad_id = tokenizer.special_tokens[PAD]
         self.windowed = 0  # ids left out of the last call because of the context
+        self.info: dict = {}  # training facts from the weights file (steps, seconds, ...)
 
     # --- text <-> ids --------------------------------------------------------------------------
     def encode(self, text: str) -> list[int]:
@@ -238,7 +239,9 @@ def load_dir(folder, kind: str, lang: str, device: str = "cpu") -> TinyModel:
         from tfviz.core.lm.base import WeightsError
 
         raise WeightsError(f"{path}: holds a {net.cfg.kind} model, not a {kind}")
-    return TinyModel(net, tok, f"{kind}-{lang}", device)
+    model = TinyModel(net, tok, f"{kind}-{lang}", device)
+    model.info = _info
+    return model
 
 
 def load_shipped(name: str, device: str = "cpu") -> TinyModel:
