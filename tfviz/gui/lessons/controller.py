@@ -66,8 +66,15 @@ class LessonController(QObject):
     def play(self, lesson: Lesson, index: int = 0) -> None:
         self.lesson = lesson
         self.modified = False
-        self.dock.show()
+        self._show_dock()
         self.goto(index)
+
+    def _show_dock(self) -> None:
+        """Show the pane wide enough for a code excerpt (about a third of the window)."""
+        if not self.dock.isVisible():
+            self.dock.show()
+            width = max(380, int(self.window.width() * 0.36))
+            self.window.resizeDocks([self.dock], [width], Qt.Horizontal)
 
     def resume(self, lesson: Lesson, index: int) -> None:
         """Show the pane at ``index`` without touching the panels (a restored workspace)."""
@@ -75,7 +82,7 @@ class LessonController(QObject):
         self.modified = False
         self.index = max(0, min(len(lesson.steps) - 1, index))
         self.last_warnings = []
-        self.dock.show()
+        self._show_dock()
         self._show([])
         self.step_changed.emit(self.index)
 
@@ -116,8 +123,8 @@ class LessonController(QObject):
             self.window.show_panel(name)
             panel = self.window.panel(name)
             notes += panel_states.apply(panel, dict(step.state))
-            if step.highlight is not None and callable(getattr(panel, "show_highlight", None)):
-                panel.show_highlight(dict(step.highlight))
+            if step.highlight is not None:
+                panel_states.highlight(panel, dict(step.highlight))
         else:
             notes.append(tr("Lessons", "This step needs the {panel} panel, which this version of tfviz "
                                        "does not have; the explanation is shown without it.")
@@ -178,5 +185,5 @@ class LessonController(QObject):
         self.lesson = lesson
         self.modified = True
         self.lesson_changed.emit(lesson)
-        self.dock.show()
+        self._show_dock()
         self.goto(self.index if index is None else index)

@@ -87,7 +87,9 @@ def settle(panel, timeout_s: float = 60.0, quiet_ms: int = 300) -> bool:
     from PySide6.QtWidgets import QApplication
 
     app = QApplication.instance()
-    own = getattr(panel, "settle", None)
+    mod = adapter(panel.name)
+    own = getattr(panel, "settle", None) or (
+        (lambda ms: mod.settle(panel, ms)) if mod is not None and hasattr(mod, "settle") else None)
     if callable(own):
         ok = bool(own(int(timeout_s * 1000)))
         app.processEvents()
@@ -104,4 +106,20 @@ def settle(panel, timeout_s: float = 60.0, quiet_ms: int = 300) -> bool:
         elif (time.monotonic() - quiet_since) * 1000 >= quiet_ms:
             return True
         time.sleep(0.01)
+    return False
+
+
+def highlight(panel, h: dict) -> bool:
+    """Show a lesson step's highlight in ``panel``; False when the panel cannot."""
+    own = getattr(panel, "show_highlight", None)
+    mod = adapter(panel.name)
+    if own is None and mod is not None:
+        own = getattr(mod, "show_highlight", None)
+        if own is not None:
+            own(panel, h)
+            return True
+        return False
+    if callable(own):
+        own(h)
+        return True
     return False

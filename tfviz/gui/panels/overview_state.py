@@ -53,3 +53,11 @@ def restore(panel, s: dict) -> list[str]:
         panel.tree.select(key or "")
         panel._refresh_card()
     return warnings
+
+
+def show_highlight(panel, h: dict) -> None:
+    """A diagram block or a family-tree entry (a step's state usually sets them already)."""
+    if "block" in h:
+        restore(panel, {"highlight": h["block"]})
+    elif "entry" in h:
+        restore(panel, {"selected": h["entry"]})
