@@ -79,7 +79,11 @@ class Panel(BasePanel):
         super().__init__(ctx, parent)
         self.info_key = ""  # the diagram block whose explanation is shown
         self.info_note = ""  # an extra line after a click ("panel not available")
+        self._build()
+        self.retranslate()
 
+    def _build(self) -> None:
+        ctx = self.ctx
         # left: the diagram and its explanation box
         self.diagram = DiagramView(ctx.theme)
         self.diagram.hovered.connect(self._on_block_hovered)
@@ -151,7 +155,6 @@ class Panel(BasePanel):
         lay = QHBoxLayout(self)
         lay.setContentsMargins(0, 0, 0, 0)
         lay.addWidget(self.splitter)
-        self.retranslate()
 
     # identity ------------------------------------------------------------
     @staticmethod

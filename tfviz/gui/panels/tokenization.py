@@ -87,12 +87,13 @@ class Panel(BasePanel):
         self._retype_long = Debouncer(150, self.refresh, parent=self)
         self._labels: dict[bytes, tuple[str, bool]] = {}  # token bytes -> (label, has hex bytes)
 
-        self._build(ctx)
+        self._build()
         self.retranslate()
         self.editor.setPlainText(tr("Tokenization", "Hello world! 你好，世界！"))
         self._loader.submit(_load_real)
 
-    def _build(self, ctx: AppContext) -> None:
+    def _build(self) -> None:
+        ctx = self.ctx
         # top row: tokenizer, special tokens, counts
         self.tok_combo = QComboBox()
         self.tok_combo.currentIndexChanged.connect(self._schedule)
