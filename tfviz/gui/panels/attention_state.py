@@ -95,8 +95,9 @@ def restore(panel, s: dict) -> list[str]:
     panel._lesson_highlight = None
     if panel.bert is not None and not panel.is_loading():
         _finish(panel)
-    elif not getattr(panel, "_lesson_hooked", False):
+    if not getattr(panel, "_lesson_hooked", False):
         panel._loader.idle.connect(lambda: _finish(panel))
+        panel._analyser.idle.connect(lambda: _finish(panel))
         panel._lesson_hooked = True
     panel.refresh()
     return warnings
@@ -106,10 +107,13 @@ def _finish(panel) -> None:
     """What needs the loaded model: the embedding tab's words."""
     _apply_highlight(panel)
     words = getattr(panel, "_lesson_words", None)
-    if words is None or panel.bert is None:
-        return
+    if words is None or panel.bert is None or panel.analysis is None:
+        return  # words are placed among the sentence's tokens: wait for the analysis
     panel._lesson_words = None
     emb = panel.embeddings
+    if emb.token_vecs.size == 0:  # the tab has not shown this analysis yet
+        emb.set_analysis(panel.analysis, panel.sent)
+        panel.tabs._embeddings_of = (id(panel.analysis), panel.sent)
     if [w for w, _ in emb.added] == words:
         return
     emb.clear_words()
