@@ -30,7 +30,7 @@ from tfviz.gui.context import AppContext
 from tfviz.gui.export import export_widget
 from tfviz.gui.i18n import LANGUAGES, current_language, set_language, tr
 from tfviz.gui.panels import available_panels, panel_class, panel_title
-from tfviz.gui.settings import Prefs, save_prefs
+from tfviz.gui.settings import Prefs, save_prefs, write_problem
 from tfviz.gui.theme import THEMES, apply_palette, configure_pyqtgraph, make_theme
 from tfviz.panels_registry import shortcut
 
@@ -109,6 +109,10 @@ class MainWindow(QMainWindow):
             self.resize(1280, 800)
         for w in prefs.warnings:
             ctx.notify(w)
+        problem = write_problem(settings) if settings is not None else None
+        if problem:
+            ctx.notify(tr("MainWindow", "Settings cannot be saved: {problem}. Changes last until tfviz closes.").format(
+                problem=problem))
 
     # panels ---------------------------------------------------------------
     def panel(self, name: str) -> BasePanel:

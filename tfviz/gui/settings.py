@@ -72,6 +72,20 @@ def load_prefs(settings: QSettings) -> Prefs:
     return prefs
 
 
+def write_problem(settings: QSettings) -> str | None:
+    """Why ``settings`` could not be saved (one line naming the file), or ``None`` if it can.
+
+    Checked at start-up, so the user hears it while the window is open, not after closing it.
+    """
+    from tfviz.core.io import WriteError, check_writable
+
+    try:
+        check_writable(settings.fileName())
+    except WriteError as exc:
+        return str(exc)
+    return None
+
+
 def save_prefs(settings: QSettings, prefs: Prefs) -> None:
     settings.setValue("settings_version", SETTINGS_VERSION)
     settings.setValue("language", prefs.language)
@@ -81,3 +95,5 @@ def save_prefs(settings: QSettings, prefs: Prefs) -> None:
     if prefs.geometry is not None:
         settings.setValue("geometry", prefs.geometry)
     settings.sync()
+    if settings.status() != QSettings.NoError:  # the window is closing: the log is all that is left
+        log.warning("could not save settings to %s (%s)", settings.fileName(), settings.status().name)
