@@ -11,7 +11,7 @@ from PySide6.QtGui import QPainter
 from PySide6.QtSvg import QSvgGenerator
 from PySide6.QtWidgets import QWidget
 
-from tfviz.core.io import WriteError, atomic_write
+from tfviz.core.io import WriteError, atomic_write, check_writable
 
 FORMATS = ("png", "svg")
 
@@ -74,7 +74,6 @@ def export_gif(widget: QWidget, show: Callable[[int], None], frames: Iterable[in
     from PySide6.QtCore import QCoreApplication
     from PySide6.QtGui import QImage
 
-    from tfviz.core.io import WriteError, atomic_write, check_writable  # noqa: F811
 
     path = Path(path)
     try:
