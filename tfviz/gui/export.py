@@ -74,7 +74,6 @@ def export_gif(widget: QWidget, show: Callable[[int], None], frames: Iterable[in
     from PySide6.QtCore import QCoreApplication
     from PySide6.QtGui import QImage
 
-
     path = Path(path)
     try:
         check_writable(path)
