@@ -109,6 +109,7 @@ PANEL_FIELDS: dict[str, dict[str, Check]] = {
     },
     "trajectories": {
         "source": _choice("synthetic", "eth_ucy"),
+        "dataset": _nullable(_string),  # ETH/UCY folder or file (source "eth_ucy")
         "seed": _integer,
         "crowd": _integer,
         "scene": _string,
