@@ -77,6 +77,14 @@ def package_gguf_path() -> Path | None:
     return path if path.is_file() else None
 
 
+def present() -> Path | None:
+    """The GGUF file if there is one (no hash check: cheap enough for a window that opens)."""
+    try:
+        return find_gguf()
+    except ModelNotAvailable:
+        return None
+
+
 def find_gguf() -> Path:
     """The GGUF file to use (installed package first, then the user data folder).
 
