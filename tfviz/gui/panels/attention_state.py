@@ -59,10 +59,8 @@ def restore(panel, s: dict) -> list[str]:
         _set_checked(panel.causal_check, s["causal"])
     if "mask_click" in s:
         _set_checked(panel.mask_mode, s["mask_click"])
-    if "masked" in s:
-        panel.masked_tokens.clear()
-        panel.masked_tokens.update({int(b): set(p) for b, p in s["masked"].items()})
-        panel._typing.trigger()
+    # loading a model clears the masked tokens: they are set in _finish, once it has loaded
+    panel._lesson_masked = {int(b): set(p) for b, p in s["masked"].items()} if "masked" in s else None
     if "colormap" in s:
         if panel.cmap_combo.findText(s["colormap"]) >= 0:
             panel.cmap_combo.setCurrentText(s["colormap"])
@@ -105,6 +103,12 @@ def restore(panel, s: dict) -> list[str]:
 
 def _finish(panel) -> None:
     """What needs the loaded model: the embedding tab's words."""
+    masked = getattr(panel, "_lesson_masked", None)
+    if masked is not None and panel.bert is not None and not panel.is_loading():
+        panel._lesson_masked = None
+        panel.masked_tokens.clear()
+        panel.masked_tokens.update(masked)
+        panel.request_analysis()
     _apply_highlight(panel)
     words = getattr(panel, "_lesson_words", None)
     if words is None or panel.bert is None or panel.analysis is None:
@@ -148,6 +152,7 @@ def _apply_highlight(panel) -> None:
 def settle(panel, timeout_ms: int) -> bool:
     """Block until the model is loaded and the text analysed (shots and tests)."""
     ok = panel._loader.wait_idle(timeout_ms)
+    _finish(panel)
     panel._typing.flush()
     ok = panel._analyser.wait_idle(timeout_ms) and ok
     panel.refresh()
