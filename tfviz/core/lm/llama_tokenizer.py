@@ -22,6 +22,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from pathlib import Path
 
 from tfviz.core.bpe.merge import bpe_ids
 from tfviz.core.bpe.patterns import split_pieces
@@ -77,6 +78,17 @@ def from_gguf(data: TokenizerData, name: str = "smollm2") -> ByteSkippingTokeniz
     tok = ByteSkippingTokenizer(name, "smollm", ranks, specials)
     tok.missing = bytes(b for b in range(256) if bytes([b]) not in ranks)
     return tok
+
+
+def load_tokenizer(path: Path | None = None) -> ByteSkippingTokenizer:
+    """SmolLM2's tokenizer alone (no weights), e.g. for the Tokenization panel; the GGUF is
+    found and hash-checked as for the model."""
+    from tfviz.core.lm.fetch import find_gguf, verify_gguf
+    from tfviz.core.lm.gguf_file import open_reader, read_tokenizer
+
+    path = Path(path) if path is not None else find_gguf()
+    verify_gguf(path)
+    return from_gguf(read_tokenizer(open_reader(path), path))
 
 
 def _check_merge_order(data: TokenizerData, ranks: dict[bytes, int], to_byte: dict[str, int]) -> None:

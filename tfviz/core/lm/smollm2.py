@@ -244,7 +244,7 @@ def load_steps(device: str = "cpu", path: Path | None = None) -> Iterator[LoadSt
 
     t0 = time.perf_counter()
     since = lambda: time.perf_counter() - t0  # noqa: E731
-    device = resolve(device) if device == "auto" else device
+    device = resolve(device)  # "auto" -> the best device; an absent one -> DeviceError
     path = Path(path) if path is not None else find_gguf()
     yield LoadStep("find", f"using {path}", seconds=since())
     verify_gguf(path)
