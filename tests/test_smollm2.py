@@ -269,3 +269,15 @@ def test_the_tokenizer_alone_replays_its_merges():
     assert list(trace.ids) == tok.encode("Hello 2024 世界")
     assert trace.spans_at(len(trace.steps))[:2] == [(0, 5), (5, 6)]  # "Hello", " "
     assert tok.encode("a\x04b") == tok.encode("a") + tok.encode("b")  # 0x04 has no token: skipped
+
+
+def test_cli_next_and_generate_take_smollm2():
+    gguf_path()
+    r = _cli("lm", "next", "--model", "smollm2", "--json", "The capital of France is")
+    assert r.returncode == 0, r.stderr
+    doc = json.loads(r.stdout)
+    assert doc["ids"] == [504, 3575, 282, 4649, 314] and doc["top"][0]["token"] == " Paris"
+    r = _cli("lm", "generate", "--model", "smollm2", "--prompt", "The capital of France is", "--temperature", "0",
+             "--max-new-tokens", "3", "--json")  # fmt: skip
+    assert r.returncode == 0, r.stderr
+    assert json.loads(r.stdout)["text"].startswith(" Paris")
