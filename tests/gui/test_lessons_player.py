@@ -86,3 +86,18 @@ def test_add_this_view_as_a_step(window):
     assert c.add_current_view()
     assert c.modified and c.index == 1 and len(c.lesson.steps) == 9
     assert c.lesson.steps[1].state["selected"] == "gpt2"
+
+
+def test_presenter_mode_enlarges_the_lesson_pane(window, qtbot):
+    c = window.ctx.lessons
+    c.play(find_lesson("masks"), 0)
+    title_pt, code_pt = c.pane.step_title.font().pointSizeF(), c.pane.code.font().pointSizeF()
+    window.toggle_presenter(True)
+    try:
+        assert c.pane.step_title.font().pointSizeF() > title_pt * 1.3
+        assert c.pane.code.font().pointSizeF() > code_pt * 1.3
+        qtbot.keyClick(window, Qt.Key_PageDown)  # the clicker still moves on
+        assert c.index == 1
+    finally:
+        window.toggle_presenter(False)
+    assert c.pane.step_title.font().pointSizeF() == pytest.approx(title_pt)

@@ -39,8 +39,11 @@ class CodeView(QTextBrowser):
         self._refresh_font()
 
     def _refresh_font(self) -> None:
+        """A fixed-width font a little smaller than the application font (presenter mode included)."""
+        from PySide6.QtWidgets import QApplication
+
         font = QFontDatabase.systemFont(QFontDatabase.FixedFont)
-        font.setPointSizeF(max(7.0, self.font().pointSizeF() * 0.95))
+        font.setPointSizeF(max(7.0, QApplication.font().pointSizeF() * 0.9))
         self.setFont(font)
 
     def show_excerpt(self, ex: Excerpt | None, message: str = "") -> None:

@@ -44,10 +44,7 @@ class LessonPane(QWidget):
         self.step_title = QLabel()
         self.step_title.setObjectName("lesson_step_title")
         self.step_title.setWordWrap(True)
-        font = self.step_title.font()
-        font.setBold(True)
-        font.setPointSizeF(font.pointSizeF() * 1.25)
-        self.step_title.setFont(font)
+        self._scale_fonts()
         self.text = QTextBrowser()
         self.text.setObjectName("lesson_text")
         self.text.setOpenExternalLinks(False)
@@ -127,5 +124,16 @@ class LessonPane(QWidget):
         self.prev_btn.setEnabled(index > 0)
         self.next_btn.setEnabled(index < count - 1)
 
+    def _scale_fonts(self) -> None:
+        """The step title a size above the application font (which presenter mode enlarges)."""
+        from PySide6.QtWidgets import QApplication
+
+        font = QApplication.font()
+        font.setBold(True)
+        font.setPointSizeF(font.pointSizeF() * 1.25)
+        self.step_title.setFont(font)
+
     def set_theme(self, theme: Theme) -> None:
+        """A new theme or presenter mode: colours of the code, sizes of the fonts set here."""
+        self._scale_fonts()
         self.code.set_theme(theme)
