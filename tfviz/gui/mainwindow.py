@@ -28,6 +28,7 @@ from tfviz.core.device import CHOICES as DEVICE_CHOICES
 from tfviz.gui.base import BasePanel
 from tfviz.gui.context import AppContext
 from tfviz.gui.export import export_widget
+from tfviz.gui.focus import FocusKeeper
 from tfviz.gui.i18n import LANGUAGES, current_language, set_language, tr
 from tfviz.gui.panels import available_panels, panel_class, panel_title
 from tfviz.gui.settings import Prefs, save_prefs, write_problem
@@ -81,6 +82,8 @@ class MainWindow(QMainWindow):
         lay.addWidget(self.stack, 1)
         self.setCentralWidget(central)
         self.setAcceptDrops(True)
+        # clicks outside text boxes, Escape, Enter in one-line inputs give the step keys back
+        self.focus_keeper = FocusKeeper(self, self.stack)
 
         self.device_label = QLabel()
         self.job_bar = QProgressBar()

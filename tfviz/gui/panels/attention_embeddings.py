@@ -208,6 +208,7 @@ class EmbeddingsTab(QWidget):
             return
         vec, pieces = word_vector(self.bert.tokenizer, self.table, word)
         self.added.append((word, vec))
+        self.word_edit.clear()  # ready for the next word ("king", then "queen")
         note = tr("AttentionEmbeddings", "“{word}” = {pieces}").format(word=word, pieces=" + ".join(pieces))
         if len(pieces) > 1:
             note += " " + tr("AttentionEmbeddings", "(several wordpieces: their mean is used)")
