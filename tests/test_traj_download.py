@@ -19,13 +19,19 @@ class _Quiet(SimpleHTTPRequestHandler):
 
 
 @pytest.fixture
-def serve():
-    """serve(folder) -> base URL of a loopback HTTP server for that folder."""
+def loopback():
+    """loopback(handler, **attributes) -> base URL of a loopback HTTP server running ``handler``.
+
+    Each server gets a ``stop`` event (set at teardown, so handlers that wait end) and the
+    given attributes, which its handlers read as ``self.server.<name>``.
+    """
     servers = []
 
-    def start(folder) -> str:
-        handler = functools.partial(_Quiet, directory=str(folder))
+    def start(handler, **attributes) -> str:
         server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+        server.stop = threading.Event()
+        for name, value in attributes.items():
+            setattr(server, name, value)
         thread = threading.Thread(target=server.serve_forever, daemon=True)
         thread.start()
         servers.append((server, thread))
@@ -33,9 +39,16 @@ def serve():
 
     yield start
     for server, thread in servers:
+        server.stop.set()
         server.shutdown()
         server.server_close()
         thread.join()
+
+
+@pytest.fixture
+def serve(loopback):
+    """serve(folder) -> base URL of a loopback HTTP server for that folder."""
+    return lambda folder: loopback(functools.partial(_Quiet, directory=str(folder)))
 
 
 def test_download_checks_every_file_and_skips_good_ones(shared_dir, serve, tmp_path):
@@ -102,24 +115,9 @@ class _Trickle(BaseHTTPRequestHandler):
 
 
 @pytest.fixture
-def slow_server():
+def slow_server(loopback):
     """slow_server(gap) -> base URL of a loopback server that trickles (or, gap None, stalls)."""
-    servers = []
-
-    def start(gap: float | None) -> str:
-        server = ThreadingHTTPServer(("127.0.0.1", 0), _Trickle)
-        server.gap, server.stop = gap, threading.Event()
-        thread = threading.Thread(target=server.serve_forever, daemon=True)
-        thread.start()
-        servers.append((server, thread))
-        return f"http://127.0.0.1:{server.server_address[1]}/"
-
-    yield start
-    for server, thread in servers:
-        server.stop.set()
-        server.shutdown()
-        server.server_close()
-        thread.join()
+    return lambda gap: loopback(_Trickle, gap=gap)
 
 
 def _reader_threads() -> list[threading.Thread]:

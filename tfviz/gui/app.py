@@ -194,7 +194,7 @@ def shot_targets(panels: list[str], out: Path) -> dict[str, Path]:
         if suffix not in SHOT_FORMATS:
             raise ValueError(f"--out {out}: unknown image format {suffix!r}; use .png, .jpg or a folder")
         if len(panels) != 1:
-            raise ValueError(f"--out {out} is one file; {len(panels)} panels need --out FOLDER")
+            raise ValueError(f"--out {out} is one file; {len(panels)} panels need an output folder (--out FOLDER)")
         targets = {panels[0]: out}
     else:
         targets = {name: out / f"{name}.png" for name in panels}

@@ -146,7 +146,7 @@ def check_state(state: object, where: str = "state") -> list[str]:
     if not isinstance(state, dict):
         return [f"field '{where}' must be an object like {{\"panel\": \"attention\", ...}}"]
     panel = state.get("panel")
-    if panel not in PANEL_FIELDS:
+    if not isinstance(panel, str) or panel not in PANEL_FIELDS:
         return [f"field '{where}.panel' must be one of " + ", ".join(repr(p) for p in PANELS)]
     problems = []
     version = state.get("version", STATE_VERSION)
@@ -178,7 +178,7 @@ def sanitize_state(state: Mapping, panel: str | None = None) -> tuple[dict, list
     if panel is not None and name != panel:
         warnings.append(f"{panel}: the state says it belongs to {name!r}; read as {panel}")
         name = panel
-    if name not in PANEL_FIELDS:
+    if not isinstance(name, str) or name not in PANEL_FIELDS:
         return {}, [f"unknown panel {name!r}; its state is ignored"]
     clean: dict = {"panel": name, "version": STATE_VERSION}
     version = state.get("version")

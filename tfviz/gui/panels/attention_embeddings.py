@@ -23,7 +23,6 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from tfviz.core.bert.embeddings import nearest, pca_2d, word_vector
 from tfviz.core.maths_np import sinusoidal_positions
 from tfviz.gui.attention_views import MatrixView
 from tfviz.gui.i18n import tr
@@ -181,6 +180,8 @@ class EmbeddingsTab(QWidget):
             self.scatter.setData([])
             return
         vecs = [self.token_vecs] + ([np.stack([v for _, v in self.added])] if self.added else [])
+        from tfviz.core.bert.embeddings import pca_2d  # lazily: tfviz.core.bert loads torch
+
         xy = pca_2d(np.concatenate(vecs))
         colors = [self.theme.categorical(0)] * len(self.tokens) + [self.theme.categorical(1)] * len(self.added)
         self.scatter.setData(x=xy[:, 0], y=xy[:, 1], brush=[pg.mkBrush(c) for c in colors])
@@ -206,6 +207,8 @@ class EmbeddingsTab(QWidget):
         if not word:
             self.message.setText(tr("AttentionEmbeddings", "Type a word first."))
             return
+        from tfviz.core.bert.embeddings import nearest, word_vector  # lazily: tfviz.core.bert loads torch
+
         vec, pieces = word_vector(self.bert.tokenizer, self.table, word)
         self.added.append((word, vec))
         self.word_edit.clear()  # ready for the next word ("king", then "queen")
