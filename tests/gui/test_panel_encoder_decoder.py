@@ -7,7 +7,6 @@ import pytest
 from PySide6.QtCore import Qt
 
 from tfviz.core.seq2seq.models import shipped_path
-from tfviz.core.seq2seq.tasks import is_valid_iso_date
 from tfviz.gui.panels.encoder_decoder import KINDS, Panel
 
 WAIT = 120_000  # ms: jobs share a busy 2-core machine
@@ -110,12 +109,60 @@ def test_bad_inputs(panel, qtbot):
     assert "empty" in panel.notice_label.text()
     _type(qtbot, panel, "November 29, 2026" * 3)
     assert "32" in panel.notice_label.text()
-    _type(qtbot, panel, "February 30, 2026")
+    _type(qtbot, panel, "February 30, 2026")  # no such day: no reference answer
     for kind in KINDS:
         panel.set_model(kind)
-        res = panel.current()
-        assert res.valid_date == is_valid_iso_date(res.output)
-        assert ("not a valid date" in panel.result_label.text()) == (not res.valid_date)
+        text = panel.result_label.text()
+        assert "Outside what the model was trained on: not one of the task's date formats" in text
+        assert "✓" not in text and panel.current().output in text  # the output is still shown
+
+
+@pytest.mark.parametrize("text, expected, inside", [
+    ("29 November 2026", "2026-11-29", True),
+    ("1 January 1850", "1850-01-01", False),  # a real format, a year never trained
+    ("next Tuesday", None, False),  # not a format of the task
+    ("hello", None, False),
+])
+def test_dates_are_judged_by_the_reference_not_by_looking_like_a_date(panel, qtbot, text, expected, inside):
+    _type(qtbot, panel, text)
+    for kind in KINDS:
+        panel.set_model(kind)
+        out, html = panel.current().output, panel.result_label.text()
+        assert ("✓ correct" in html) == (expected is not None and out == expected)
+        if expected is not None and out != expected:
+            assert "✗ wrong: the answer is <b>" + expected + "</b>" in html
+        else:
+            assert "✗" not in html
+        assert ("Outside what the model was trained on" in html) == (not inside)
+        if expected is None:
+            assert "no reference answer" in html
+
+
+def test_reverse_marks_each_wrong_character(panel, qtbot):
+    from tfviz.core.seq2seq.reference import wrong_positions
+
+    panel.task_combo.setCurrentIndex(1)
+    qtbot.waitUntil(lambda: not panel.is_busy(), timeout=WAIT)
+    text = "abcdefghijklmnopqrstuvwxyzabcdefghijklmnopqrstuvwxyz"  # 52: longer than the trained 40
+    _type(qtbot, panel, text)
+    seen_wrong = False
+    for kind in KINDS:
+        panel.set_model(kind)
+        out, html = panel.current().output, panel.result_label.text()
+        wrong = [i for i in wrong_positions(text[::-1], out) if i < len(out)]
+        assert html.count("text-decoration: underline") == len(wrong)
+        assert "the length is outside the trained 4–40 characters" in html
+        if out != text[::-1]:
+            seen_wrong = True
+            assert "✗ wrong: the answer is <b>" + text[::-1] + "</b>" in html
+    assert seen_wrong  # at this length at least the plain RNN fails
+    from tfviz.gui.i18n import set_language
+
+    set_language("zh")
+    try:
+        qtbot.waitUntil(lambda: "超出模型的训练范围" in panel.result_label.text())
+    finally:
+        set_language("en")
 
 
 def test_reverse_task_and_compare_view(panel, qtbot):

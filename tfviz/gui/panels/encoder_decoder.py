@@ -365,14 +365,15 @@ class Panel(BasePanel):
         self.maps_tab.show_result(None if isinstance(transformer, str) else transformer)
 
     def _result_html(self, res) -> str:
-        out = res.output if res.output else tr("EncoderDecoder", "(empty)")
+        """The output (wrong characters marked) and the reference solver's verdict."""
+        from tfviz.gui.panels.encoder_decoder_verdict import marked_output, verdict, verdict_html
+
+        bad = self.ctx.theme.highlight
+        out = marked_output(res.output, verdict(self.task_name, res.text, res.output).expected, bad) \
+            if res.output else tr("EncoderDecoder", "(empty)")
         html = tr("EncoderDecoder", "<b>{model}</b> output: <span style='font-size:x-large'><b>{out}</b></span>").format(
-            model=kind_label(self.kind), out=_esc(out))
-        if res.valid_date is False:
-            html += " &nbsp; <span style='color:#D55E00'>" + tr("EncoderDecoder", "⚠ not a valid date") + "</span>"
-        elif res.valid_date:
-            html += " &nbsp; " + tr("EncoderDecoder", "✓ a valid date")
-        return html
+            model=kind_label(self.kind), out=out)
+        return html + "<br>" + verdict_html(self.task_name, res.text, res.output, bad)
 
     def _notices(self, res) -> str:
         from tfviz.core.seq2seq.tasks import get_task
@@ -430,6 +431,8 @@ class Panel(BasePanel):
         # after the main window has applied the new palette (it does so after this signal): a
         # style sheet with a colour fixes the button's palette at the time it is set
         QTimer.singleShot(0, self._style_model_buttons)
+        if self.current() is not None:  # the verdict's colours follow the theme
+            self.result_label.setText(self._result_html(self.current()))
         self.compare_tab.set_theme(th)
         self.train_tab.set_theme(th)
 
@@ -451,6 +454,3 @@ class Panel(BasePanel):
         self._decoder.cancel()
         self.train_tab.shutdown()
 
-
-def _esc(text: str) -> str:
-    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
