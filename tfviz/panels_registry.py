@@ -35,6 +35,7 @@ PANELS: tuple[PanelEntry, ...] = (
     PanelEntry("attention", "attention", "Attention and masks"),
     PanelEntry("encoder-decoder", "encoder_decoder", "Encoder-decoder"),
     PanelEntry("trajectories", "trajectories", "Trajectories"),
+    PanelEntry("lessons", "lessons", "Lessons"),
 )
 
 PANEL_NAMES: tuple[str, ...] = tuple(p.name for p in PANELS)

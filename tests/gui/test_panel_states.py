@@ -40,7 +40,11 @@ def _show(qtbot, ctx, name: str):
 
 def _picture(panel, qtbot) -> QImage:
     assert settle(panel), f"{panel.name} did not finish its work"
-    panel.clearFocus()  # no blinking text cursor in either picture
+    from PySide6.QtWidgets import QApplication
+
+    focused = QApplication.focusWidget()
+    if focused is not None and (focused is panel or panel.isAncestorOf(focused)):
+        focused.clearFocus()  # no blinking text cursor in either picture
     qtbot.wait(500)  # let Qt's own animations end (a line edit's clear button fades in)
     return panel.grab().toImage()
 

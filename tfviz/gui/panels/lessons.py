@@ -64,13 +64,13 @@ class Panel(BasePanel):
         lv.addWidget(self.list_label)
         lv.addWidget(self.lesson_list, 1)
 
-        self.title = QLabel()
-        self.title.setObjectName("lesson_library_title")
-        font = self.title.font()
+        self.lesson_title = QLabel()
+        self.lesson_title.setObjectName("lesson_library_title")
+        font = self.lesson_title.font()
         font.setBold(True)
         font.setPointSizeF(font.pointSizeF() * 1.3)
-        self.title.setFont(font)
-        self.title.setWordWrap(True)
+        self.lesson_title.setFont(font)
+        self.lesson_title.setWordWrap(True)
         self.summary = QLabel()
         self.summary.setWordWrap(True)
         self.status = QLabel()
@@ -112,7 +112,7 @@ class Panel(BasePanel):
         right = QWidget()
         rv = QVBoxLayout(right)
         rv.setContentsMargins(6, 6, 6, 6)
-        rv.addWidget(self.title)
+        rv.addWidget(self.lesson_title)
         rv.addWidget(self.summary)
         rv.addLayout(play_row)
         rv.addWidget(self.step_list, 1)
@@ -222,10 +222,10 @@ class Panel(BasePanel):
         self.step_list.clear()
         if lesson is None:
             e = self._entry(self.current_id)
-            self.title.setText(self.current_id)
+            self.lesson_title.setText(self.current_id)
             self.summary.setText("\n".join(e.problems) if e else "")
         else:
-            self.title.setText(lesson.title.get(lang))
+            self.lesson_title.setText(lesson.title.get(lang))
             self.summary.setText(lesson.summary.get(lang) if lesson.summary else "")
             for i, step in enumerate(lesson.steps, start=1):
                 where = panel_title(step.panel) if step.panel in self.ctx.panel_names else step.panel
