@@ -356,3 +356,42 @@ def test_a_huge_vocabulary_never_stalls_the_window(panel, qtbot, monkeypatch):
     tab.table.sortByColumn(3, Qt.AscendingOrder)  # count, smallest first: the last merge
     assert tab.model.index(0, 0).data() == str(n - 1)
     assert len(tab.count_plot.xs) <= 2_001 and tab.count_plot.xs[-1] == n
+
+
+def test_two_million_merges_cost_only_the_rows_on_screen(qtbot):
+    """Issue 12: the merges table holds millions of rows lazily. Appending 2,000,000 merges in
+    training-sized batches formats only the cells the view shows (counted, not timed), and
+    scrolling to the end formats only the rows that come into view."""
+    from PySide6.QtWidgets import QTableView
+
+    from tfviz.gui.panels.tokenization_merges import MergesModel
+
+    class Counting(MergesModel):
+        asked = 0
+
+        def data(self, index, role=Qt.DisplayRole):
+            if role == Qt.DisplayRole:
+                Counting.asked += 1
+            return super().data(index, role)
+
+    model = Counting()
+    view = QTableView()
+    qtbot.addWidget(view)
+    view.setModel(model)
+    view.verticalHeader().hide()
+    view.resize(600, 400)
+    view.show()
+    qtbot.waitExposed(view)
+    n, batch = 2_000_000, 50_000
+    for start in range(0, n, batch):
+        ranks = range(start, start + batch)
+        model.append([(r % 50_000, r // 50_000) for r in ranks], [b"ab"] * batch, [n - r for r in ranks])
+        qtbot.wait(1)  # the view repaints between batches, as during a training
+    assert model.rowCount() == n
+    visible = view.height() // view.rowHeight(0) + 2
+    assert Counting.asked <= 40 * 4 * visible * 2, Counting.asked  # a screenful per batch at most
+    Counting.asked = 0
+    view.scrollToBottom()
+    qtbot.wait(20)
+    assert model.index(n - 1, 0).data() == str(n - 1)
+    assert 0 < Counting.asked <= 4 * visible * 3, Counting.asked
