@@ -162,6 +162,42 @@ def test_clicking_a_word_replaces_it_with_mask(qtbot, panel):
     qtbot.waitUntil(lambda: panel.analysis.tokens[0][2] == "animal" and not panel.is_busy(), timeout=LOAD_MS)
 
 
+def test_clicking_a_row_or_column_label_masks_the_token(qtbot, panel):
+    panel.mask_mode.click()
+    m = panel.matrix
+    rect, cw, ch, left, bottom = m._layout()
+    row_label = QPoint(int(left / 2), int(rect.top() + 2.5 * ch))  # the label of row 2, "animal"
+    assert m.label_at(row_label.toPointF()) == (2, -1)
+    qtbot.mouseClick(m, Qt.LeftButton, pos=row_label)
+    qtbot.waitUntil(lambda: panel.analysis.tokens[0][2] == "[MASK]" and not panel.is_busy(), timeout=LOAD_MS)
+    rect, cw, ch, left, bottom = m._layout()
+    col_label = QPoint(int(rect.left() + 3.5 * cw), int(rect.bottom() + 6))  # column 3, "didn"
+    assert m.label_at(col_label.toPointF()) == (-1, 3)
+    qtbot.mouseClick(m, Qt.LeftButton, pos=col_label)
+    qtbot.waitUntil(lambda: panel.analysis.tokens[0][3] == "[MASK]" and not panel.is_busy(), timeout=LOAD_MS)
+
+
+def test_export_leaves_out_the_hover_hint(qtbot, panel, tmp_path):
+    from PySide6.QtGui import QFontMetrics, QImage
+
+    from tfviz.gui.export import export_widget
+
+    m = panel.matrix
+    rect, *_ = m._layout()
+    screen = m.grab().toImage()
+    out = QImage(str(export_widget(m, tmp_path / "m.png")))
+    line = QFontMetrics(m._font()).height()
+    hint = range(m.height() - line - 2, m.height() - 2)  # the caption line under the labels
+    bg = screen.pixel(2, m.height() - 2)
+
+    def inked(img):
+        return sum(img.pixel(x, y) != bg for y in hint for x in range(0, min(300, m.width()), 2))
+
+    assert inked(screen) > 0 and inked(out) == 0
+    assert out.pixel(int(rect.center().x()), int(rect.center().y())) == screen.pixel(
+        int(rect.center().x()), int(rect.center().y()))  # the matrix itself is there
+
+
 def test_embeddings_tab(qtbot, panel):
     _show_tab(panel, "embeddings")
     emb = panel.embeddings

@@ -14,6 +14,13 @@ from PySide6.QtWidgets import QWidget
 from tfviz.core.io import WriteError, atomic_write, check_writable
 
 FORMATS = ("png", "svg")
+_exporting = 0  # > 0 while a view is being rendered into a file
+
+
+def exporting() -> bool:
+    """True while :func:`export_widget` renders: views leave out hints meant for the screen
+    ("hover a cell to read its value")."""
+    return _exporting > 0
 
 
 class ExportError(OSError):
@@ -32,12 +39,17 @@ def export_widget(widget: QWidget, path: str | os.PathLike[str]) -> Path:
         raise ExportError(f"{path}: unknown export format {fmt!r}; use .png or .svg")
 
     def write(tmp: Path) -> None:
-        if fmt == "png":
-            pixmap = widget.grab()
-            if pixmap.isNull() or not pixmap.save(str(tmp), "PNG"):
-                raise ExportError(f"{path}: could not render the view to PNG")
-        else:
-            _render_svg(widget, str(tmp))
+        global _exporting
+        _exporting += 1
+        try:
+            if fmt == "png":
+                pixmap = widget.grab()
+                if pixmap.isNull() or not pixmap.save(str(tmp), "PNG"):
+                    raise ExportError(f"{path}: could not render the view to PNG")
+            else:
+                _render_svg(widget, str(tmp))
+        finally:
+            _exporting -= 1
 
     try:
         atomic_write(path, write)

@@ -9,6 +9,7 @@ from PySide6.QtCore import QPointF, QRectF, QSize, Qt, Signal
 from PySide6.QtGui import QColor, QFontMetrics, QImage, QPainter, QPen
 
 from tfviz.gui.attention_views.common import ThemedView, fmt_value, levels_of, text_color_for, to_image
+from tfviz.gui.export import exporting
 from tfviz.gui.i18n import tr
 
 
@@ -21,6 +22,7 @@ class MatrixView(ThemedView):
 
     hovered = Signal(int, int)
     clicked = Signal(int, int)
+    label_clicked = Signal(int, int)  # (row, -1) on a row label, (-1, column) on a column label
 
     def __init__(self, parent=None) -> None:
         super().__init__(parent)
@@ -129,6 +131,20 @@ class MatrixView(ThemedView):
             return i, j
         return -1, -1
 
+    def label_at(self, pos: QPointF) -> tuple[int, int]:
+        """(row, -1) for a point on a row label (left of the matrix), (-1, column) for a point
+        on a column label (under it), else (-1, -1)."""
+        rect, cw, ch, left, bottom = self._layout()
+        if not self.mat.size:
+            return -1, -1
+        if 0 <= pos.x() < rect.left() and rect.top() <= pos.y() < rect.bottom():
+            i = int((pos.y() - rect.top()) // ch)
+            return (i, -1) if 0 <= i < len(self.rows) else (-1, -1)
+        if rect.left() <= pos.x() < rect.right() and rect.bottom() <= pos.y() <= rect.bottom() + bottom:
+            j = int((pos.x() - rect.left()) // cw)
+            return (-1, j) if 0 <= j < len(self.cols) else (-1, -1)
+        return -1, -1
+
     def cell_center(self, i: int, j: int) -> QPointF:
         rect, cw, ch, _, _ = self._layout()
         return QPointF(rect.left() + (j + 0.5) * cw, rect.top() + (i + 0.5) * ch)
@@ -205,6 +221,9 @@ class MatrixView(ThemedView):
             p.setPen(QPen(hl, 2))
             p.drawRect(QRectF(rect.left() + hi_j * cw, rect.top() + hi_i * ch, cw, ch))
         self._paint_colorbar(p, rect)
+        if exporting() and hi_i < 0:  # an export shows the view, not the "hover a cell" hint
+            p.end()
+            return
         # hover caption under the labels
         fm = QFontMetrics(font)
         p.setFont(font)
@@ -256,3 +275,7 @@ class MatrixView(ThemedView):
         i, j = self.cell_at(event.position())
         if i >= 0:
             self.clicked.emit(i, j)
+            return
+        label = self.label_at(event.position())
+        if label != (-1, -1):
+            self.label_clicked.emit(*label)

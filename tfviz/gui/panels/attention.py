@@ -151,6 +151,7 @@ class Panel(BasePanel):
         self.grid.selected.connect(self._on_grid)
         self.mini_grid.selected.connect(self.select)
         self.matrix.clicked.connect(lambda i, j: self.click_token(i))
+        self.matrix.label_clicked.connect(lambda i, j: self.click_token(max(i, j)))  # a row or a column label
         self.lines.token_clicked.connect(self.click_token)
 
     # ------------------------------------------------------------------ texts
