@@ -129,3 +129,24 @@ def test_encoder_decoder_enter_decodes_then_steps(main_window, qtbot, tmp_path, 
     qtbot.mouseClick(p.strip, Qt.LeftButton, pos=QPoint(4, 4))
     _press(qtbot, main_window, Qt.Key_Right)
     assert p.controls.position == 2
+
+
+def test_selected_sidebar_entry_is_readable_in_both_themes(main_window, qtbot):
+    """Issue 15: the selected entry's text against its background, measured on the pixels."""
+    from collections import Counter
+
+    from PySide6.QtGui import QColor
+
+    from tfviz.gui.theme import contrast_ratio
+
+    for theme in ("dark", "light"):
+        main_window.set_theme(theme)
+        qtbot.wait(10)
+        nav = main_window.nav
+        rect = nav.visualItemRect(nav.currentItem()).adjusted(10, 5, -10, -5)  # inside the margins
+        img = nav.viewport().grab(rect).toImage()
+        seen = Counter(img.pixel(x, y) for y in range(img.height()) for x in range(img.width()))
+        bg = QColor(seen.most_common(1)[0][0]).name()
+        ink = [QColor(c).name() for c, n in seen.items() if n >= 8]
+        best = max(contrast_ratio(bg, c) for c in ink)
+        assert best >= 4.5, f"{theme}: selected entry text contrast {best:.2f}"

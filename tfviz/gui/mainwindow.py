@@ -32,7 +32,7 @@ from tfviz.gui.focus import FocusKeeper
 from tfviz.gui.i18n import LANGUAGES, current_language, set_language, tr
 from tfviz.gui.panels import available_panels, panel_class, panel_title
 from tfviz.gui.settings import Prefs, save_prefs, write_problem
-from tfviz.gui.theme import THEMES, apply_palette, configure_pyqtgraph, make_theme
+from tfviz.gui.theme import THEMES, apply_palette, configure_pyqtgraph, make_theme, text_on
 from tfviz.panels_registry import shortcut
 
 log = logging.getLogger(__name__)
@@ -284,7 +284,7 @@ class MainWindow(QMainWindow):
             f"QListWidget#navigation {{ background: {t.bg}; border: none; border-right: 1px solid {t.grid};"
             f" font-size: {t.font_pt(11):.0f}pt; padding-top: 8px; }}"
             f"QListWidget#navigation::item {{ padding: 6px 12px; color: {t.fg}; border-radius: 4px; margin: 2px 6px; }}"
-            f"QListWidget#navigation::item:selected {{ background: {t.accent}; color: white; }}"
+            f"QListWidget#navigation::item:selected {{ background: {t.accent}; color: {text_on(t.accent)}; }}"
             f"QListWidget#navigation::item:hover:!selected {{ background: {t.panel_bg}; }}"
         )
         self.nav.setFixedWidth(int(200 * t.scale))

@@ -62,6 +62,32 @@ DARK = Theme("dark", bg="#1e1f22", panel_bg="#26282c", fg="#e8e8e8", muted="#a0a
              grid="#3c3f44", accent="#56B4E9", highlight="#E69F00")
 
 
+def contrast_ratio(a: str, b: str) -> float:
+    """WCAG 2 contrast ratio of two colours (1 to 21; text wants at least 4.5).
+
+    >>> round(contrast_ratio("#ffffff", "#000000"), 1), round(contrast_ratio("#0072B2", "#ffffff"), 2)
+    (21.0, 5.19)
+    """
+    def luminance(c: str) -> float:
+        col = QColor(c)
+        chans = []
+        for v in (col.redF(), col.greenF(), col.blueF()):
+            chans.append(v / 12.92 if v <= 0.04045 else ((v + 0.055) / 1.055) ** 2.4)
+        return 0.2126 * chans[0] + 0.7152 * chans[1] + 0.0722 * chans[2]
+
+    hi, lo = sorted((luminance(a), luminance(b)), reverse=True)
+    return (hi + 0.05) / (lo + 0.05)
+
+
+def text_on(background: str) -> str:
+    """White or near-black, whichever reads better on ``background``.
+
+    >>> text_on("#0072B2"), text_on("#56B4E9")
+    ('#ffffff', '#111111')
+    """
+    return max(("#ffffff", "#111111"), key=lambda c: contrast_ratio(c, background))
+
+
 def make_theme(name: str, presenter: bool = False) -> Theme:
     if name not in THEMES:
         raise ValueError(f"unknown theme {name!r}; valid: {', '.join(THEMES)}")
