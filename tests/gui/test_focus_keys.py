@@ -150,3 +150,35 @@ def test_selected_sidebar_entry_is_readable_in_both_themes(main_window, qtbot):
         ink = [QColor(c).name() for c, n in seen.items() if n >= 8]
         best = max(contrast_ratio(bg, c) for c in ink)
         assert best >= 4.5, f"{theme}: selected entry text contrast {best:.2f}"
+
+
+def test_file_dialogs_start_in_the_last_folder_of_their_kind(main_window, qtbot, tmp_path, monkeypatch):
+    from PySide6.QtWidgets import QFileDialog
+
+    corpora, exports = tmp_path / "corpora", tmp_path / "exports"
+    corpora.mkdir()
+    exports.mkdir()
+    (corpora / "a.txt").write_text("low lower lowest", encoding="utf-8")
+    asked = []
+
+    def fake_open(parent, title, start, filters):
+        asked.append(("open", start))
+        return str(corpora / "a.txt"), ""
+
+    def fake_save(parent, title, start, filters, selected=""):
+        asked.append(("save", start))
+        return str(exports / "view.png"), selected
+
+    monkeypatch.setattr(QFileDialog, "getOpenFileName", staticmethod(fake_open))
+    monkeypatch.setattr(QFileDialog, "getSaveFileName", staticmethod(fake_save))
+    main_window.open_corpus()
+    main_window.open_corpus()
+    main_window.show_panel("overview")
+    main_window.export_dialog()
+    main_window.export_dialog()
+    main_window.open_corpus()
+    assert asked[0] == ("open", "") and asked[1] == ("open", str(corpora))
+    assert asked[2] == ("save", "tfviz-overview.png")  # nothing remembered for exports yet
+    assert asked[3] == ("save", str(exports / "tfviz-overview.png"))
+    assert asked[4] == ("open", str(corpora))  # exporting did not move the corpus folder
+    assert (exports / "view.png").is_file()

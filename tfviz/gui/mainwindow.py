@@ -11,7 +11,6 @@ from PySide6.QtCore import QEvent, QSettings, QSize, Qt
 from PySide6.QtGui import QAction, QActionGroup, QFont, QKeySequence
 from PySide6.QtWidgets import (
     QApplication,
-    QFileDialog,
     QHBoxLayout,
     QLabel,
     QListWidget,
@@ -25,6 +24,7 @@ from PySide6.QtWidgets import (
 
 from tfviz import __version__
 from tfviz.core.device import CHOICES as DEVICE_CHOICES
+from tfviz.gui import filedialogs
 from tfviz.gui.base import BasePanel
 from tfviz.gui.context import AppContext
 from tfviz.gui.export import export_widget
@@ -345,21 +345,19 @@ class MainWindow(QMainWindow):
         self.ctx.set_device(device)
 
     def open_corpus(self) -> None:
-        path, _ = QFileDialog.getOpenFileName(
-            self, tr("MainWindow", "Open corpus"), "",
-            tr("MainWindow", "Text files (*.txt *.md);;All files (*)"))
+        path = filedialogs.open_file(self, "corpus", tr("MainWindow", "Open corpus"),
+                                     tr("MainWindow", "Text files (*.txt *.md);;All files (*)"))
         if path:
             self.open_in("tokenization", path)
 
     def open_dataset(self) -> None:
-        path = QFileDialog.getExistingDirectory(self, tr("MainWindow", "Open ETH/UCY dataset folder"))
+        path = filedialogs.open_folder(self, "dataset", tr("MainWindow", "Open ETH/UCY dataset folder"))
         if path:
             self.open_in("trajectories", path)
 
     def open_dataset_file(self) -> None:
-        path, _ = QFileDialog.getOpenFileName(
-            self, tr("MainWindow", "Open ETH/UCY file"), "",
-            tr("MainWindow", "Trajectory files (*.txt *.csv *.tsv);;All files (*)"))
+        path = filedialogs.open_file(self, "dataset-file", tr("MainWindow", "Open ETH/UCY file"),
+                                     tr("MainWindow", "Trajectory files (*.txt *.csv *.tsv);;All files (*)"))
         if path:
             self.open_in("trajectories", path)
 
@@ -376,8 +374,8 @@ class MainWindow(QMainWindow):
             return
         filters = (tr("MainWindow", "PNG image (*.png)"), tr("MainWindow", "SVG drawing (*.svg)"))
         chosen = filters[1] if fmt == "svg" else filters[0]
-        path, selected = QFileDialog.getSaveFileName(
-            self, tr("MainWindow", "Export view"), f"tfviz-{panel.name}.{fmt}", ";;".join(filters), chosen)
+        path, selected = filedialogs.save_file(
+            self, "export", tr("MainWindow", "Export view"), f"tfviz-{panel.name}.{fmt}", ";;".join(filters), chosen)
         if not path:
             return
         if not path.lower().endswith((".png", ".svg")):

@@ -14,7 +14,6 @@ from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
-    QFileDialog,
     QGridLayout,
     QHBoxLayout,
     QLabel,
@@ -25,6 +24,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from tfviz.gui import filedialogs
 from tfviz.gui.base import BasePanel
 from tfviz.gui.context import AppContext
 from tfviz.gui.i18n import tr
@@ -255,7 +255,7 @@ class Panel(BasePanel):
         return True
 
     def _choose_folder(self) -> None:
-        folder = QFileDialog.getExistingDirectory(self, tr("AttentionPanel", "Open a BERT folder"))
+        folder = filedialogs.open_folder(self, "bert", tr("AttentionPanel", "Open a BERT folder"))
         if folder:
             self.load(folder)
 

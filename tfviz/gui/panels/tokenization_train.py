@@ -21,7 +21,6 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
-    QFileDialog,
     QFormLayout,
     QHBoxLayout,
     QHeaderView,
@@ -37,6 +36,7 @@ from PySide6.QtWidgets import (
 from tfviz.core.assets import asset
 from tfviz.core.batches import batched_every
 from tfviz.core.bpe.patterns import PATTERN_NAMES
+from tfviz.gui import filedialogs
 from tfviz.gui.i18n import tr
 from tfviz.gui.jobs import LatestJob, format_failure
 from tfviz.gui.panels.tokenization_chips import LinePlot
@@ -257,8 +257,8 @@ class TrainTab(QWidget):
             self._choose_files()
 
     def _choose_files(self) -> None:
-        paths, _ = QFileDialog.getOpenFileNames(self, tr("TokenizationTrain", "Choose UTF-8 text files"), "",
-                                                tr("TokenizationTrain", "Text files (*.txt *.md);;All files (*)"))
+        paths = filedialogs.open_files(self, "corpus", tr("TokenizationTrain", "Choose UTF-8 text files"),
+                                       tr("TokenizationTrain", "Text files (*.txt *.md);;All files (*)"))
         if paths:
             self.set_files(paths)
         elif not self.paths:
@@ -430,13 +430,13 @@ class TrainTab(QWidget):
         return True
 
     def _choose_save(self) -> None:
-        path, _ = QFileDialog.getSaveFileName(self, tr("TokenizationTrain", "Save tokenizer"), "tokenizer.json",
-                                              tr("TokenizationTrain", "Tokenizer (*.json)"))
+        path, _ = filedialogs.save_file(self, "tokenizer", tr("TokenizationTrain", "Save tokenizer"), "tokenizer.json",
+                                        tr("TokenizationTrain", "Tokenizer (*.json)"))
         if path:
             self.save_to(path)
 
     def _choose_load(self) -> None:
-        path, _ = QFileDialog.getOpenFileName(self, tr("TokenizationTrain", "Load tokenizer"), "",
-                                              tr("TokenizationTrain", "Tokenizer (*.json)"))
+        path = filedialogs.open_file(self, "tokenizer", tr("TokenizationTrain", "Load tokenizer"),
+                                     tr("TokenizationTrain", "Tokenizer (*.json)"))
         if path:
             self.load_from(path)
