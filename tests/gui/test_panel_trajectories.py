@@ -35,6 +35,10 @@ def test_synthetic_scene_by_default_with_every_model(panel, qtbot):
     fp = panel.predictions[st.index]
     assert fp.preds["tf"].shape == st.obs[:, :12].shape[:1] + (12, 2)
     assert fp.samples.shape[1:] == (20, 12, 2)
+    # everyone's paths, with the two models that are off at first
+    panel.edit_bar.everyone_check.click()
+    panel.model_checks["star"].click()
+    panel.model_checks["tf-multi"].click()
     x, _ = panel.view.models["star"].getData()
     assert x is not None and np.isfinite(x).sum() == 13 * len(st.ids)  # start + 12 per person
     x, _ = panel.view.fan.getData()
@@ -93,6 +97,8 @@ def test_switching_models_hides_their_paths(panel, qtbot):
     box = panel.model_checks["cv"]
     box.click()
     assert not box.isChecked() and not panel.view.models["cv"].isVisible()
+    panel.model_checks["tf-multi"].click()
+    assert panel.view.fan.isVisible()
     panel.model_checks["tf-multi"].click()
     assert not panel.view.fan.isVisible()
     box.click()

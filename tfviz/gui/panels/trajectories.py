@@ -4,14 +4,18 @@ A synthetic crowd (social-force model) is shown by default; File > Open dataset 
 ETH/UCY folder (``<scene>/{train,val,test}/*.txt``) or a single file. For every person seen
 in the last 8 frames the view draws the observed path (solid), the true future (dashed)
 and each enabled model's prediction in its own colour, plus the top futures of ``tf-multi``
-as a fan. Clicking a person shows its ADE/FDE per model, the temporal attention over its 8
-observed steps, and, for ``star``, lines to the neighbours it attends to.
+as a fan: in *focus* mode (the default) for the selected person only, everyone else faded.
+Clicking a person shows its ADE/FDE per model, the temporal attention over its 8 observed
+steps, and, for ``star``, lines to the neighbours it attends to. While playing, people move
+smoothly between the 0.4 s frames (:mod:`tfviz.core.traj.motion`). Dragging, adding or
+removing people edits the frame (*what if*) and every model predicts again.
 
 The panel composes its parts, each in its own module:
 
 * :class:`~tfviz.gui.panels.trajectories_view.SceneView`: the scene (one pyqtgraph item per layer);
 * :class:`~tfviz.gui.panels.trajectories_person.PersonBox`: the selected person's errors and attention;
 * :class:`~tfviz.gui.panels.trajectories_data.DataBox`: simulate, open, download;
+* :class:`~tfviz.gui.panels.trajectories_edit.WhatIf` / ``SceneMouse`` / ``EditBar``: edits, undo;
 * :class:`~tfviz.gui.panels.trajectories_train.TrainBox`: retrain a model in the background;
 * :class:`~tfviz.core.traj.scene_cache.PredictionCache`: which frames to predict, what is kept.
 
@@ -23,17 +27,14 @@ from __future__ import annotations
 
 import numpy as np
 from PySide6.QtCore import QCoreApplication, Qt
+from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
-    QCheckBox,
     QFileDialog,
     QGroupBox,
-    QHBoxLayout,
-    QLabel,
     QLayout,
     QPushButton,
     QScrollArea,
     QSizePolicy,
-    QSpinBox,
     QSplitter,
     QVBoxLayout,
     QWidget,
@@ -47,8 +48,12 @@ from tfviz.gui.export import ExportError, export_gif
 from tfviz.gui.i18n import tr
 from tfviz.gui.jobs import LatestJob, format_failure
 from tfviz.gui.panels.trajectories_data import SYNTHETIC_FOLD, DataBox
+from tfviz.gui.panels.trajectories_edit import EditBar, SceneMouse, WhatIf
+from tfviz.gui.panels.trajectories_models import ModelBox
+from tfviz.gui.panels.trajectories_motion import Motion
 from tfviz.gui.panels.trajectories_person import PersonBox
 from tfviz.gui.panels.trajectories_train import TrainBox
+from tfviz.gui.panels.trajectories_texts import guide_html, model_names
 from tfviz.gui.panels.trajectories_view import MODEL_ORDER, SceneView
 from tfviz.gui.widgets import StepControls
 
@@ -106,24 +111,24 @@ class Panel(BasePanel):
     # ------------------------------------------------------------------ UI
     @staticmethod
     def guide_html() -> str:
-        return tr(
-            "Trajectories",
-            "<h3>Trajectories</h3><p>People walk through a scene. For everyone seen in the "
-            "last 8 steps (3.2 s) each model predicts the next 12 steps (4.8 s).</p><ul>"
-            "<li><b>Solid</b>: observed path. <b>Dashed</b>: what really happened.</li>"
-            "<li><b>cv</b> repeats the last step; <b>tf</b> is an encoder-decoder Transformer; "
-            "<b>tf-multi</b> proposes several futures (the fan); <b>star</b> also attends to "
-            "the people around.</li><li>Click a person: its errors (ADE = mean distance, FDE = "
-            "final distance, in metres), which observed steps the model attended to, and for "
-            "star the neighbours it looked at (thicker line = more attention).</li>"
-            "<li>Space plays, Left/Right step, Home/End jump.</li></ul>",
-        )
+        return guide_html()
 
     def _build(self) -> None:
         self.view = SceneView()
-        self.view.person_clicked.connect(self.select_pedestrian)
+        self.what_if = WhatIf(self)
+        self.edit_bar = EditBar()
+        self.mouse = SceneMouse(self.view, self)
+        self.edit_bar.everyone_check.toggled.connect(self._on_everyone)
+        self.edit_bar.add_button.toggled.connect(lambda on: self.mouse.set_adding(on))
+        self.edit_bar.remove_button.clicked.connect(self.remove_selected)
+        self.edit_bar.undo_button.clicked.connect(self.undo)
+        self.edit_bar.back_button.clicked.connect(self.what_if.leave)
+        undo = QShortcut(QKeySequence.Undo, self, context=Qt.WidgetWithChildrenShortcut)
+        undo.activated.connect(self.undo)
         self.controls = StepControls(STEP_MS)
         self.controls.position_changed.connect(self._on_position)
+        self.motion = Motion(self)  # people walk between the recorded frames while playing
+        self.controls.btn_play.clicked.connect(self.motion.start)
 
         self.person_box = PersonBox()
         self.person_box.next_button.clicked.connect(self.select_next)
@@ -131,7 +136,9 @@ class Panel(BasePanel):
         self.data_box = DataBox(self.ctx)
         self.data_box.recording_ready.connect(self.set_recording)
         self.data_box.failed.connect(self.ctx.notify)
-        self._build_model_box()
+        self.model_box = ModelBox()
+        self.model_box.changed.connect(self._redraw)
+        self.model_checks, self.fan_spin = self.model_box.checks, self.model_box.fan_spin
         self.tools_box = QGroupBox()
         self.gif_button = QPushButton()
         self.gif_button.clicked.connect(self._gif_dialog)
@@ -158,6 +165,7 @@ class Panel(BasePanel):
         left = QWidget()
         left_lay = QVBoxLayout(left)
         left_lay.setContentsMargins(0, 0, 0, 0)
+        left_lay.addWidget(self.edit_bar)
         left_lay.addWidget(self.view, 1)
         left_lay.addWidget(self.controls)
         self.controls.slider.setMinimumWidth(60)  # else a 1024 px window left it ~20 px wide
@@ -170,66 +178,34 @@ class Panel(BasePanel):
         lay = QVBoxLayout(self)
         lay.addWidget(splitter)
 
-    def _build_model_box(self) -> None:
-        self.model_box = QGroupBox()
-        self.model_checks = {name: QCheckBox(name) for name in MODEL_ORDER}
-        lay = QVBoxLayout(self.model_box)
-        for box in self.model_checks.values():
-            box.setChecked(True)
-            box.toggled.connect(lambda _on: self._redraw(legend=True))
-            lay.addWidget(box)
-        fan_row = QHBoxLayout()
-        self.fan_label = QLabel()
-        self.fan_spin = QSpinBox()
-        self.fan_spin.setRange(0, 20)
-        self.fan_spin.setValue(5)
-        self.fan_spin.valueChanged.connect(lambda _v: self._redraw(legend=True))
-        fan_row.addWidget(self.fan_label)
-        fan_row.addWidget(self.fan_spin)
-        lay.addLayout(fan_row)
-        self.model_status = QLabel()
-        self.model_status.setWordWrap(True)
-        lay.addWidget(self.model_status)
-
     def model_names(self) -> dict[str, str]:
-        return {
-            "cv": tr("Trajectories", "cv: constant velocity"),
-            "tf": tr("Trajectories", "tf: Transformer"),
-            "tf-multi": tr("Trajectories", "tf-multi: top proposal"),
-            "star": tr("Trajectories", "star: social Transformer"),
-            "fan": tr("Trajectories", "tf-multi: possible futures"),
-            "observed": tr("Trajectories", "observed (3.2 s)"),
-            "truth": tr("Trajectories", "true future (4.8 s)"),
-        }
+        return model_names()
 
     def retranslate(self) -> None:
-        self.model_box.setTitle(tr("Trajectories", "Models"))
-        self.fan_label.setText(tr("Trajectories", "Futures in the fan"))
         self.tools_box.setTitle(tr("Trajectories", "Export and training"))
         self.gif_button.setText(tr("Trajectories", "Export animation (GIF)…"))
         self.view.setLabel("bottom", tr("Trajectories", "x (m)"))
         self.view.setLabel("left", tr("Trajectories", "y (m)"))
         self.view.scale_bar.text.setText(tr("Trajectories", "1 m"))
-        names = self.model_names()
-        for name, box in self.model_checks.items():
-            box.setText(names[name])
-        for part in (self.person_box, self.data_box, self.train_box, self.controls):
+        for part in (self.person_box, self.model_box, self.data_box, self.train_box, self.controls, self.edit_bar):
             part.retranslate()
         self.data_box.show_info(self.recording, len(self.playback or ()))
         self._update_model_status()
-        self._redraw(legend=True)
+        self._redraw()
 
     def on_theme_changed(self) -> None:
         theme = self.ctx.theme
         self.view.apply_theme(theme, self.colours())
         self.person_box.set_theme(theme)
         self.data_box.set_theme(theme)
-        self._redraw(legend=True)
+        self._redraw()
 
     def colours(self) -> dict:
         """One colour-blind-safe colour per model (Okabe-Ito via the theme)."""
         theme = self.ctx.theme
-        return {name: theme.categorical(i) for i, name in enumerate(MODEL_ORDER)}
+        colours = {name: theme.categorical(i) for i, name in enumerate(MODEL_ORDER)}
+        colours["attention"] = theme.categorical(5)  # vermillion, dash-dotted: no model has it
+        return colours
 
     def _show_error(self, text: str) -> None:
         self.data_box.set_error(text)
@@ -260,6 +236,8 @@ class Panel(BasePanel):
 
         self.data_box.set_error("")
         self._predictor.cancel()
+        if self.what_if.active():
+            self.what_if.leave()
         self.recording, self.walls, self.fold = rec, walls, fold
         if fold != self.models_fold:
             self.models = None  # never predict this scene with another fold's weights
@@ -272,8 +250,10 @@ class Panel(BasePanel):
         if walls is not None:
             lo, hi = np.minimum(lo, walls.reshape(-1, 2).min(0)), np.maximum(hi, walls.reshape(-1, 2).max(0))
         self.view.setRange(xRange=(lo[0] - 1, hi[0] + 1), yRange=(lo[1] - 1, hi[1] + 1), padding=0)
+        self.view.reset_view()
         self.data_box.show_info(rec, len(self.playback))
         self.controls.set_count(len(self.playback), min(len(self.playback) - 1, OBS - 1))
+        self.select_with_company()  # focus mode needs someone to focus on
         self._ensure_models()
 
     def _training_data(self) -> tuple[str | None, str | None]:
@@ -309,16 +289,7 @@ class Panel(BasePanel):
         self._start_predictions()
 
     def _update_model_status(self) -> None:
-        if self.models is None:
-            self.model_status.setText(tr("Trajectories", "Loading weights…"))
-            return
-        missing = [n for n in MODEL_ORDER[1:] if n not in self.models]
-        text = tr("Trajectories", "Weights of the fold trained without {fold}.").format(fold=self.models_fold)
-        if missing:
-            text += " " + tr("Trajectories", "No weights for: {names}").format(names=", ".join(missing))
-        if self._trained:
-            text += " " + tr("Trajectories", "Trained here: {names}").format(names=", ".join(self._trained))
-        self.model_status.setText(text)
+        self.model_box.show_status(self.models, self.models_fold, self.data_box.source == "synthetic", self._trained)
 
     # ------------------------------------------------------------ predictions
     def _start_predictions(self, frames: list[int] | None = None) -> None:
@@ -338,6 +309,9 @@ class Panel(BasePanel):
 
     # ------------------------------------------------------------ drawing
     def _on_position(self, i: int) -> None:
+        if self.what_if.active() and i != self.what_if.editor.index:
+            self.what_if.leave()  # another frame: the edits were of that one
+        self.motion.new_step()
         if self.playback is not None and self.models is not None and self.cache.needs_new_job(
                 i, len(self.playback), running=self._predictor.busy(), playing=self.controls.is_playing()):
             self._start_predictions()  # a jump, or past what was predicted: from here on
@@ -347,21 +321,34 @@ class Panel(BasePanel):
         return {n: b.isChecked() and (n == "cv" or (self.models or {}).get(n) is not None)
                 for n, b in self.model_checks.items()}
 
-    def current_state(self):
+    def recorded_state(self):
+        """The recording at the frame shown (what a first edit starts from)."""
         if self.playback is None or len(self.playback) == 0:
             return None
         return self.playback.state(self.controls.position)
 
-    def _redraw(self, legend: bool = False) -> None:
+    def current_state(self):
+        """The scene shown: the edited one while editing, else the recording's frame."""
+        return self.what_if.state() if self.what_if.active() else self.recorded_state()
+
+    def shown_prediction(self, state):
+        return self.what_if.prediction() if self.what_if.active() else self.cache.get(state.index)
+
+    def everyone(self) -> bool:
+        return self.edit_bar.everyone_check.isChecked()
+
+    def _redraw(self) -> None:
         state = self.current_state()
+        self.edit_bar.show_editing(self.what_if.active(), self.what_if.active())
         if state is None:
             self.person_box.show_person()
             return
-        prediction = self.cache.get(state.index)
+        prediction = self.shown_prediction(state)
         row = self._selected_row(state)
-        self.view.show_frame(state, prediction, self.visible_models(), self.fan_spin.value(), row)
-        if legend:
-            self.view.set_legend(self.model_names())
+        visible = self.visible_models()
+        self.view.show_frame(state, prediction, visible, self.fan_spin.value(), row, self.everyone())
+        self.view.set_legend(self.model_names(), visible, self.view.fan.isVisible(),
+                             visible.get("star", False) and row is not None)
         self.person_box.show_person(state, prediction, row, self.selected_id)
 
     def _selected_row(self, state) -> int | None:
@@ -371,6 +358,8 @@ class Panel(BasePanel):
         return int(rows[0]) if rows.size else None
 
     def select_pedestrian(self, ped_id: float) -> None:
+        if self.selected_id != float(ped_id):
+            self.view.request_fit()
         self.selected_id = float(ped_id)
         self._redraw()
 
@@ -383,6 +372,38 @@ class Panel(BasePanel):
         ids = np.sort(state.ids[complete] if complete.any() else state.ids)
         later = ids[ids > self.selected_id] if self.selected_id is not None else ids
         self.select_pedestrian(float(later[0] if later.size else ids[0]))
+
+    def select_with_company(self) -> None:
+        """Select someone whose future is known and who has company (star's links show)."""
+        state = self.current_state()
+        if state is not None and state.ids.size:
+            here = state.obs[:, -1]
+            company = (np.linalg.norm(here[:, None] - here[None], axis=-1) < 5).sum(1)
+            self.select_pedestrian(float(state.ids[np.argmax(company + 100 * state.complete())]))
+
+    def _on_everyone(self, _on: bool) -> None:
+        self.view.request_fit()
+        self._redraw()
+
+    def go_first(self) -> None:
+        """Home: the first frame, and the view fitted again (after panning or zooming)."""
+        super().go_first()
+        self.view.reset_view()
+
+    # ------------------------------------------------------------ what if
+    def edit_changed(self) -> None:
+        """The edited scene (or its prediction) changed: draw it."""
+        self._redraw()
+
+    def remove_selected(self) -> None:
+        if self.selected_id is not None:
+            self.what_if.remove(self.selected_id)
+            self.selected_id = None
+            self._redraw()
+
+    def undo(self) -> None:
+        if self.what_if.undo():
+            self._redraw()
 
     # ------------------------------------------------------------ export
     def export_target(self) -> QWidget:
@@ -431,18 +452,15 @@ class Panel(BasePanel):
         self.controls.set_position(len(self.playback) // 2)
         self._start_predictions([self.controls.position])  # just this frame: quick
         self._predictor.wait_idle(SHOT_WAIT_MS)
-        state = self.current_state()
-        if state is not None and state.ids.size:
-            # show someone whose future is known and who has company (star's lines)
-            here = state.obs[:, -1]
-            company = (np.linalg.norm(here[:, None] - here[None], axis=-1) < 5).sum(1)
-            self.select_pedestrian(float(state.ids[np.argmax(company + 100 * state.complete())]))
-        self._redraw(legend=True)
+        self.select_with_company()
+        self._redraw()
         for _ in range(5):  # let the side bar's layout grow to the new texts
             QCoreApplication.processEvents()
 
     def shutdown(self) -> None:
         self.controls.pause()
+        self.motion.stop()
+        self.what_if.job.cancel()
         self.data_box.cancel()
         self._weights.cancel()
         self._predictor.cancel()

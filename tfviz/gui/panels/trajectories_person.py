@@ -15,6 +15,7 @@ from PySide6.QtWidgets import QComboBox, QGroupBox, QLabel, QPushButton, QVBoxLa
 
 from tfviz.core.traj.data import OBS
 from tfviz.gui.i18n import tr
+from tfviz.gui.panels.trajectories_texts import metrics_tooltip
 from tfviz.gui.panels.trajectories_view import MODEL_ORDER
 from tfviz.gui.theme import Theme, style_plot
 
@@ -53,6 +54,7 @@ class PersonBox(QGroupBox):
         self.next_button.setText(tr("Trajectories", "Pick next pedestrian"))
         self.attn_title.setText(tr("Trajectories", "Temporal attention over the 8 observed steps"))
         self.attn_plot.setLabel("bottom", tr("Trajectories", "observed step (0 = now)"))
+        self.metrics_label.setToolTip(metrics_tooltip())
 
     def set_theme(self, theme: Theme) -> None:
         style_plot(self.attn_plot, theme, theme.scale)
@@ -81,7 +83,9 @@ class PersonBox(QGroupBox):
         else:
             head = tr("Trajectories", "model")
             ade, fde = tr("Trajectories", "ADE (m)"), tr("Trajectories", "FDE (m)")
-            rows = "".join(f"<tr><td>{name}</td><td align='right'>{a:.2f}</td><td align='right'>{f:.2f}</td></tr>"
+            best = tr("Trajectories", "tf-multi best of {k}")
+            rows = "".join(f"<tr><td>{best.format(k=name.split('@')[1]) if '@' in name else name}</td>"
+                           f"<td align='right'>{a:.2f}</td><td align='right'>{f:.2f}</td></tr>"
                            for name, (a, f) in scores.items())
             self.metrics_label.setText(
                 f"<table cellspacing='4'><tr><th>{head}</th><th>{ade}</th><th>{fde}</th></tr>{rows}</table>")

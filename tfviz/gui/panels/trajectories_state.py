@@ -2,7 +2,10 @@
 
 ``{"panel": "trajectories", "version": 1, "source": "synthetic", "seed": 7, "crowd": 40,
 "dataset": null, "scene": "eth", "split": "test", "recording": 0, "frame": 8,
-"selected": 3 | null, "models": ["cv", "tf"], "fan": 5, "attention": "tf", "focus": false}``
+"selected": 3 | null, "models": ["cv", "tf"], "fan": 5, "attention": "tf", "focus": true}``
+
+``focus`` true draws only the selected person's paths (the default), false is "Show everyone";
+``models`` are the models shown (default cv and tf).
 
 ``source`` "synthetic" simulates ``crowd`` people with ``seed``; "eth_ucy" opens ``dataset``
 (an ETH/UCY folder, with ``scene`` / ``split``, or one file, with ``recording``) when it is on
@@ -46,7 +49,7 @@ def state(panel) -> dict:
         "models": [n for n, b in panel.model_checks.items() if b.isChecked()],
         "fan": panel.fan_spin.value(),
         "attention": panel.person_box.attn_combo.currentData() or "tf",
-        "focus": False,
+        "focus": not panel.everyone(),
     }
 
 
@@ -67,8 +70,8 @@ def restore(panel, s: dict) -> list[str]:
             panel.person_box.attn_combo.setCurrentIndex(i)
         else:
             warnings.append(f"trajectories: no attention view for {s['attention']!r}")
-    if s.get("focus"):
-        warnings.append("trajectories: 'focus' is not available in this version")
+    if "focus" in s:
+        panel.edit_bar.everyone_check.setChecked(not s["focus"])
     reload = _restore_data(panel, s, warnings)
     panel._lesson_pending = {k: s[k] for k in ("frame", "selected", "recording") if k in s}
     if not getattr(panel, "_lesson_hooked", False):
@@ -76,7 +79,7 @@ def restore(panel, s: dict) -> list[str]:
         panel._lesson_hooked = True
     if not reload and panel.playback is not None and not box.busy():
         _finish(panel)
-    panel._redraw(legend=True)
+    panel._redraw()
     return warnings
 
 
@@ -144,5 +147,5 @@ def settle(panel, timeout_ms: int) -> bool:
     ok = panel.data_box.wait_idle(timeout_ms)
     _finish(panel)
     ok = panel.wait_ready(timeout_ms) and ok
-    panel._redraw(legend=True)
+    panel._redraw()
     return ok
