@@ -180,6 +180,19 @@ def test_reverse_task_and_compare_view(panel, qtbot):
     assert "parameters" in table and table.count("<tr>") == 4  # a header and one row per model
 
 
+def test_training_plots_say_no_data_yet_before_the_first_step(panel, qtbot):
+    tab = panel.train_tab
+    panel.tabs.setCurrentIndex(3)
+    assert [n.isVisible() and n.toPlainText() for n in tab.empty_notes] == ["No data yet"] * 2
+    assert tab.loss_plot.getPlotItem().getAxis("bottom").range[1] >= tab.steps_spin.value()
+    tab.steps_spin.setValue(12)
+    qtbot.mouseClick(tab.train_button, Qt.LeftButton)
+    qtbot.waitUntil(lambda: bool(tab.train_log), timeout=WAIT)
+    assert not any(n.isVisible() for n in tab.empty_notes)
+    qtbot.waitUntil(lambda: not tab.is_training(), timeout=WAIT)
+    tab.discard()
+
+
 def test_train_cancel_then_keep(panel, qtbot, tmp_path):
     from tfviz.core.seq2seq.models import user_path
 

@@ -395,3 +395,22 @@ def test_two_million_merges_cost_only_the_rows_on_screen(qtbot):
     qtbot.wait(20)
     assert model.index(n - 1, 0).data() == str(n - 1)
     assert 0 < Counting.asked <= 4 * visible * 3, Counting.asked
+
+
+def test_empty_training_plot_says_no_data_yet(qtbot, ctx):
+    from PySide6.QtGui import QColor
+
+    from tfviz.gui.panels.tokenization_chips import LinePlot
+
+    plot = LinePlot(ctx.theme)
+    qtbot.addWidget(plot)
+    plot.resize(300, 180)
+    bg = QColor(ctx.theme.bg).rgb()
+
+    def ink_in_middle() -> int:
+        img = plot.grab().toImage()
+        return sum(img.pixel(x, y) != bg for y in range(70, 110) for x in range(100, 220))
+
+    assert ink_in_middle() > 20  # the words, in the middle of the axes
+    plot.set_data([1.0, 2.0], [0.0, 0.0])  # a flat line at the bottom: the middle is empty again
+    assert ink_in_middle() == 0

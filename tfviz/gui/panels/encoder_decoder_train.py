@@ -80,6 +80,12 @@ class TrainTab(QWidget):
         self.acc_plot.setYRange(0, 1.02)
         self.acc_curve = self.acc_plot.plot([], [])
         self.val_curve = self.acc_plot.plot([], [], symbol="o", symbolSize=6)
+        self.empty_notes = []  # "No data yet" in each plot until the first training step
+        for plot in (self.loss_plot, self.acc_plot):
+            note = pg.TextItem(anchor=(0.5, 0.5))
+            plot.addItem(note, ignoreBounds=True)
+            self.empty_notes.append(note)
+        self._show_empty(True)
         row = QHBoxLayout()
         for w in (self.steps_label, self.steps_spin, self.train_button, self.keep_button, self.discard_button):
             row.addWidget(w)
@@ -94,7 +100,23 @@ class TrainTab(QWidget):
         lay.addWidget(self.status)
         lay.addLayout(plots, 1)
 
+    def _show_empty(self, empty: bool) -> None:
+        """Before the first step: fixed axes (0 to the steps asked for) and "No data yet"."""
+        for plot, note in zip((self.loss_plot, self.acc_plot), self.empty_notes):
+            note.setVisible(empty)
+            if empty:
+                plot.setXRange(0, self.steps_spin.value(), padding=0.02)
+                top = 1.02 if plot is self.acc_plot else 4.0
+                plot.setYRange(0, top, padding=0)
+                note.setPos(self.steps_spin.value() / 2, top / 2)
+            elif plot is self.loss_plot:
+                plot.enableAutoRange()
+            else:
+                plot.enableAutoRange(axis="x")
+
     def retranslate(self) -> None:
+        for note in self.empty_notes:
+            note.setText(tr("EncoderDecoder", "No data yet"))
         self.steps_label.setText(tr("EncoderDecoder", "Steps:"))
         self.train_button.setText(tr("EncoderDecoder", "Train"))
         self.keep_button.setText(tr("EncoderDecoder", "Keep new weights"))
@@ -131,6 +153,9 @@ class TrainTab(QWidget):
         task, kind = self._target()
         steps, device = self.steps_spin.value(), self.ctx.device
         self.train_log = []
+        for curve in (self.loss_curve, self.acc_curve, self.val_curve):
+            curve.setData([], [])
+        self._show_empty(True)
         self._training_for = (task, kind)
         self._cancelled = False
         holder: dict = {}  # the worker leaves its trainer here, for Keep
@@ -160,6 +185,8 @@ class TrainTab(QWidget):
         self._slot.cancel()
 
     def _on_step(self, rec) -> None:
+        if not self.train_log:
+            self._show_empty(False)
         self.train_log.append(rec)
         if len(self.train_log) % REPAINT_EVERY and rec.val_exact is None and not rec.done:
             return  # repaint every few steps only

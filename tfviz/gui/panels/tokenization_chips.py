@@ -12,6 +12,7 @@ from PySide6.QtCore import QEvent, QPointF, QRectF, QSize, Qt, Signal
 from PySide6.QtGui import QColor, QFont, QFontMetricsF, QPainter, QPainterPath, QPen
 from PySide6.QtWidgets import QSizePolicy, QToolTip, QWidget
 
+from tfviz.gui.i18n import tr
 from tfviz.gui.theme import Theme
 
 
@@ -259,6 +260,10 @@ class LinePlot(QWidget):
             pen.setWidthF(theme.pen_width(2.0))
             p.setPen(pen)
             p.drawPolyline(pts)
+        elif area.width() > 10 and area.height() > 10:  # the axes are there before the first point
+            p.setPen(QColor(theme.muted))
+            p.drawText(QRectF(0, area.bottom() - fm.height() / 2, left - 4, fm.height()), Qt.AlignRight, "0")
+            p.drawText(area, Qt.AlignCenter, tr("TokenizationTrain", "No data yet"))
         p.end()
 
 
