@@ -148,6 +148,31 @@ class TinyModel:
         logits[:, sorted(self.tok.special_tokens.values())] = -np.inf  # a blank is filled with text
         return [Fill(p, self._tops(softmax(logits[p + 1]), n)) for p in spots]
 
+    def mask_each(self, ids: Sequence[int]) -> np.ndarray:
+        """BERT: ``(T, V)`` row i = the guesses for token i when only token i is ``[MASK]`` ed.
+
+        The BERT twin of :meth:`position_probs`: T masked copies of the text in one batched
+        pass, each seeing both sides of its blank. Special tokens get probability 0.
+        """
+        self._need("bert")
+        import torch
+
+        ids = [int(i) for i in ids]
+        if not ids:
+            return np.zeros((0, self.net.cfg.vocab_size))
+        if len(ids) > self.context_length - 1:
+            raise BadInput(f"text of {len(ids)} tokens is longer than the context of {self.name} "
+                           f"({self.context_length - 1} tokens); shorten it")
+        t = len(ids)
+        batch = np.tile(np.asarray([self.eot_id] + ids, dtype=np.int64), (t, 1))  # (T, 1 + T)
+        rows = np.arange(t)
+        batch[rows, rows + 1] = self.mask_id  # copy i hides token i
+        x = torch.as_tensor(batch, device=self.device)
+        with torch.no_grad():
+            logits = self.net(x).logits[rows, rows + 1].float().cpu().numpy()  # (T, V)
+        logits[:, sorted(self.tok.special_tokens.values())] = -np.inf
+        return np.stack([softmax(row) for row in logits])
+
     def fill(self, text: str, n: int = TOP_N) -> list[Fill]:
         return self.fill_ids(self.encode(text), n)
 
