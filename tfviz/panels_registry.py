@@ -35,6 +35,7 @@ PANELS: tuple[PanelEntry, ...] = (
     PanelEntry("attention", "attention", "Attention and masks"),
     PanelEntry("encoder-decoder", "encoder_decoder", "Encoder-decoder"),
     PanelEntry("trajectories", "trajectories", "Trajectories"),
+    PanelEntry("bert-vs-gpt", "bert_vs_gpt", "BERT vs GPT"),
     PanelEntry("lessons", "lessons", "Lessons"),
 )
 
