@@ -153,7 +153,7 @@ class Panel(BasePanel):
     def _models_ready(self) -> None:
         self._update_status()
         self.request_analysis()
-        if self.gen.model_key == "tiny" or self.gen.model is None:
+        if self.gen.model_key == "tiny":
             self._give_writer("tiny")
 
     def _on_failed(self, exc: BaseException) -> None:

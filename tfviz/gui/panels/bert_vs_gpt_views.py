@@ -180,7 +180,7 @@ class KVCacheView(_Themed):
                 p.fillRect(QRectF(left + i * cell + 1, y, cell - 2 if cell > 4 else cell, line), colour)
         y = line * 3 + 16
         p.setPen(QColor(t.muted))
-        legend = tr("BertVsGpt", "grey: reused from the cache · orange: computed now ({new} of {n})").format(
+        legend = tr("BertVsGpt", "grey: reused from the cache · coloured: computed now ({new} of {n})").format(
             new=self.new, n=n)
         p.drawText(QRectF(4, y, self.width() - 8, line), Qt.AlignLeft | Qt.AlignVCenter,
                    fm.elidedText(legend, Qt.ElideRight, self.width() - 8))
