@@ -249,7 +249,10 @@ class GenerateTab(QWidget):
             self.step(1)
 
     def _bars(self, probs: np.ndarray, chosen: int | None = None) -> list[Bar]:
-        return [Bar(self.model.token_str(i), p, chosen=i == chosen) for i, p in top_tokens(probs, BarList.ROWS)]
+        top = [(i, p) for i, p in top_tokens(probs, BarList.ROWS) if p > 0]  # cut off by top-k / top-p: gone
+        if chosen is not None and chosen not in [i for i, _ in top]:  # drawn from the tail: shown last
+            top = top[:-1] + [(chosen, float(probs[chosen]))]
+        return [Bar(self.model.token_str(i), p, chosen=i == chosen) for i, p in top]
 
     # ------------------------------------------------------------------ drawing
     def select(self, layer: int, head: int) -> None:
