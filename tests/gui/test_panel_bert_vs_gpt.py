@@ -157,7 +157,7 @@ def test_model_language_switch_is_independent_of_the_ui(panel, qtbot):
     panel.lang_combo.setCurrentIndex(1)
     qtbot.waitUntil(lambda: panel.analysis is not None and panel.analysis.lang == "zh", timeout=WAIT)
     assert panel.settle(WAIT)
-    assert panel.text_edit.text() == "学而时习之，不亦说乎。"
+    assert panel.text_edit.text() == "道可道，非常道。名可名，非常名。"
     gpt, bert = _core("zh")
     assert list(panel.analysis.ids) == bert.encode(panel.text_edit.text())
     assert panel.tabs.tabText(0) == "Fill the blank"  # the interface stays English
@@ -312,3 +312,25 @@ def test_smollm2_generates_with_grouped_query_heads(ctx, qtbot, tmp_path, monkey
         assert "Paris" in p.gen.model.decode(p.gen.generated)
     finally:
         p.shutdown()
+
+
+def test_attention_panel_links_a_mask_here(ctx, qtbot):
+    from tfviz.gui.panels.attention import Panel as AttentionPanel
+
+    ctx.panel_names = ["attention", "bert-vs-gpt"]
+    asked = []
+    ctx.panel_requested.connect(asked.append)
+    p = AttentionPanel(ctx)
+    qtbot.addWidget(p)
+    p.resize(1200, 800)
+    p.show()
+    qtbot.waitUntil(lambda: p.analysis is not None and not p.is_busy(), timeout=WAIT)
+    p.mask_mode.click()
+    p.click_token(2)
+    qtbot.waitUntil(lambda: p.analysis.tokens[0][2] == "[MASK]" and not p.is_busy(), timeout=WAIT)
+    p.tabs.show_tab("masks")
+    link = p.masks.guess_link
+    assert link.isVisibleTo(p) and "BERT vs GPT" in link.text()
+    link.linkActivated.emit("panel:bert-vs-gpt")
+    assert asked == ["bert-vs-gpt"]
+    p.shutdown()

@@ -24,12 +24,17 @@ class MasksTab(QWidget):
         self.combined, self.before, self.after = MatrixView(), MatrixView(), MatrixView()
         self.text = QLabel()
         self.text.setWordWrap(True)
+        # a [MASK] shows no guess here (MiniLM has no prediction head): link to the panel that guesses
+        self.guess_link = QLabel()
+        self.guess_link.linkActivated.connect(self._open_panel)
+        self.guess_link.hide()
         grid = QGridLayout()
         for i, v in enumerate(self.views()):
             grid.addWidget(v, i // 3, i % 3)
         lay = QVBoxLayout(self)
         lay.addLayout(grid, 1)
         lay.addWidget(self.text)
+        lay.addWidget(self.guess_link)
         self._shown = None
 
     def views(self) -> list[MatrixView]:
@@ -84,3 +89,18 @@ class MasksTab(QWidget):
                                               "not hidden by the attention mask; the others still attend to it, but "
                                               "it carries no word.").format(pos=", ".join(str(i) for i in masked)))
         self.text.setText("\n".join(lines))
+        ctx = self._ctx()
+        self.guess_link.setVisible(bool(masked) and ctx is not None and ctx.has_panel("bert-vs-gpt"))
+        self.guess_link.setText("<a href='panel:bert-vs-gpt'>{}</a>".format(
+            tr("BertVsGpt", "See what a model guesses for a [MASK]: the BERT vs GPT panel")))
+
+    def _ctx(self):
+        w = self.parentWidget()
+        while w is not None and not hasattr(w, "ctx"):
+            w = w.parentWidget()
+        return None if w is None else w.ctx
+
+    def _open_panel(self, url: str) -> None:
+        ctx = self._ctx()
+        if ctx is not None and url.startswith("panel:"):
+            ctx.request_panel(url.split(":", 1)[1])

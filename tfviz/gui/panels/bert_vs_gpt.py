@@ -91,7 +91,7 @@ class Panel(BasePanel):
         self.gen.model_changed.connect(self.set_writer)
         self.gen.smol.loaded.connect(self._on_smol_loaded)
         self.bertgen.run_button.clicked.connect(self.write_with_both)
-        self.tabs.currentChanged.connect(lambda _: self._update_ranges())
+        self.tabs.currentChanged.connect(lambda _: (self._update_ranges(), self._auto_write()))
 
     # ------------------------------------------------------------------ texts
     guide_html = staticmethod(guide_html)
@@ -153,6 +153,7 @@ class Panel(BasePanel):
     def _models_ready(self) -> None:
         self._update_status()
         self.request_analysis()
+        self._auto_write()
         if self.gen.model_key == "tiny":
             self._give_writer("tiny")
 
@@ -213,6 +214,7 @@ class Panel(BasePanel):
         self.position, self.masked = 0, None
         self.request_analysis()
         self.bertgen.set_result(None)
+        self._auto_write()
         if self.gen.model is not None:
             self.gen.set_prompt(self.text_edit.text())
 
@@ -259,6 +261,11 @@ class Panel(BasePanel):
         gpt, bert = self.pairs[self.lang]
         text, n = self.text_edit.text(), self.bertgen.n_spin.value()
         self._writer.submit(lambda: bert_vs_gpt_writing(gpt, bert, text, n) + (bert.decode,))
+
+    def _auto_write(self) -> None:
+        """The "Can BERT generate?" tab shows its answer as soon as it is opened."""
+        if self.mode() == "bert-generate" and self.bertgen.result is None and not self._writer.busy():
+            self.write_with_both()
 
     def _on_written(self, result) -> None:
         self.bertgen.set_result(result)
@@ -351,7 +358,7 @@ class Panel(BasePanel):
         self.settle()
         if self.analysis is not None and len(self.analysis.ids) > 5 and self.position == 0:
             self.click_token(5)
-        if self.mode() == "generate" and not self.gen.generated:
+        if not self.gen.generated:  # a half-written sentence on the Generate tab
             for _ in range(6):
                 self.gen.step(1)
                 self.gen.wait_idle(60_000)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QGridLayout, QHBoxLayout, QLabel, QPushButton, QSpinBox, QVBoxLayout, QWidget
 
 from tfviz.gui.i18n import tr
@@ -25,6 +26,7 @@ class BertGenerateTab(QWidget):
         for w in (self.bert_text, self.gpt_text):
             w.setWordWrap(True)
             w.setMinimumWidth(200)
+            w.setAlignment(Qt.AlignLeft | Qt.AlignTop)
         self.why = QLabel()
         self.why.setWordWrap(True)
         row = QHBoxLayout()
@@ -62,6 +64,8 @@ class BertGenerateTab(QWidget):
 
     def set_theme(self, theme) -> None:
         self.theme = theme
+        for w in (self.bert_text, self.gpt_text):
+            w.setStyleSheet(f"font-size: {theme.font_pt(13):.0f}pt;")
         self.draw()
 
     def set_result(self, result) -> None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from tfviz.gui.i18n import tr
 
-DEFAULT_TEXT = {"en": "To be, or not to be, that is the question.", "zh": "学而时习之，不亦说乎。"}
+DEFAULT_TEXT = {"en": "To be, or not to be, that is the question.", "zh": "道可道，非常道。名可名，非常名。"}
 
 
 def guide_html() -> str:

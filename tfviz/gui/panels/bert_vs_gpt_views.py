@@ -6,6 +6,7 @@ few milliseconds.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from PySide6.QtCore import QRectF, QSize, Qt
@@ -17,8 +18,15 @@ from tfviz.gui.theme import LIGHT, Theme
 
 
 def shown(token: str) -> str:
-    """A token as a label: leading spaces as '·', a newline as '↵'."""
-    return token.replace(" ", "·").replace("\n", "↵").replace("\t", "→") or "∅"
+    """A token as a label: spaces as '·', a newline as '↵'; raw bytes (``<E4 B9>``) kept.
+
+    >>> shown(" to"), shown("<E4 B9>之 ")
+    ('·to', '<E4 B9>之·')
+    """
+    parts = re.split(r"(<[0-9A-F]{2}(?: [0-9A-F]{2})*>)", token)
+    out = "".join(p if i % 2 else p.replace(" ", "·").replace("\n", "↵").replace("\t", "→")
+                  for i, p in enumerate(parts))
+    return out or "∅"
 
 
 @dataclass(frozen=True)
@@ -114,7 +122,7 @@ class BarList(_Themed):
             if b.true:
                 p.setPen(QPen(fg, t.pen_width(2.0), Qt.DashLine))
                 p.setBrush(Qt.NoBrush)
-                p.drawRect(QRectF(bar_x - 2, y + 1, bar_w + 4, row - 2))
+                p.drawRect(QRectF(2, y + 1, self.width() - 4, row - 2))  # the whole row: label and bar
             p.setFont(font)
             p.setPen(fg)
             p.drawText(QRectF(bar_x + w + 4, y, pct_w + bar_w - w, row), Qt.AlignLeft | Qt.AlignVCenter,
