@@ -66,3 +66,27 @@ def test_import_then_listed_as_yours(tmp_path, capsys):
     (tmp_path / "x.json").write_text("[]")
     assert main(["lesson", "import", str(tmp_path / "x.json")]) == 1
     assert main(["lesson", "export", "no-such", str(tmp_path / "y.json")]) == 2
+
+
+def test_shot_of_one_lesson_step_through_the_cli(tmp_path, capsys):
+    """``tfviz shot --lesson ID --step N --out FILE.png``: the step as an image (a slide)."""
+    from PySide6.QtGui import QImage
+
+    out = tmp_path / "step2.png"
+    assert main(["shot", "--lesson", "masks", "--step", "2", "--out", str(out), "--size", "1400x860"]) == 0
+    assert capsys.readouterr().out.strip() == str(out)
+    image = QImage(str(out))
+    assert not image.isNull() and image.width() >= 1400
+
+
+@pytest.mark.parametrize("argv, needle", [
+    (["shot", "--lesson", "no-such-lesson", "--out", "x.png"], "no lesson 'no-such-lesson'"),
+    (["shot", "--lesson", "masks", "--step", "99", "--out", "x.png"], "has steps 1..7"),
+    (["shot", "--lesson", "masks", "--step", "two", "--out", "x.png"], "give a step number"),
+    (["--lesson", "no-such-lesson"], "no lesson 'no-such-lesson'"),  # refused before any window opens
+])
+def test_bad_lesson_arguments_are_one_line(argv, needle, tmp_path, monkeypatch, capsys):
+    monkeypatch.chdir(tmp_path)
+    assert main(argv) == 2
+    err = capsys.readouterr().err
+    assert needle in err and err.count("\n") == 1 and not list(tmp_path.iterdir())

@@ -39,11 +39,17 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--device", choices=DEVICES, help="compute device (default: auto)")
     parser.add_argument("--lang", choices=LANGS, help="UI language")
     parser.add_argument("--theme", choices=THEMES, help="colour theme")
+    parser.add_argument("--lesson", metavar="ID", help="start playing this lesson (see `tfviz lesson list`)")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
 
     shot = sub.add_parser("shot", help="render panels offscreen to PNG")
-    shot.add_argument("--panel", dest="shot_panel", required=True, choices=PANELS + ("all",))
-    shot.add_argument("--out", required=True, type=Path, help="FILE.png, or a folder with --panel all")
+    which = shot.add_mutually_exclusive_group(required=True)
+    which.add_argument("--panel", dest="shot_panel", choices=PANELS + ("all",))
+    which.add_argument("--lesson", dest="shot_lesson", metavar="ID",
+                       help="render a lesson's steps (the panel and the explanation beside it)")
+    shot.add_argument("--step", default="all", help="with --lesson: a step number (from 1) or 'all' (default)")
+    shot.add_argument("--out", required=True, type=Path,
+                      help="FILE.png, or a folder with --panel all / --lesson ID --step all")
     shot.add_argument("--lang", dest="shot_lang", choices=LANGS, default="en")
     shot.add_argument("--theme", dest="shot_theme", choices=THEMES, default="light")
     shot.add_argument("--size", type=_size, default=(1400, 900), help="WIDTHxHEIGHT (default 1400x900)")
@@ -57,6 +63,8 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def _run_shot(args: argparse.Namespace) -> int:
+    if args.shot_lesson is not None:
+        return _run_lesson_shot(args)
     from tfviz.gui.app import shot, shot_targets
     from tfviz.gui.panels import available_panels
 
@@ -73,6 +81,22 @@ def _run_shot(args: argparse.Namespace) -> int:
         print(f"tfviz shot: {exc}", file=sys.stderr)
         return 2
     files = shot(panels, args.out, lang=args.shot_lang, theme=args.shot_theme, size=args.size)
+    for f in files:
+        print(f)
+    return 0
+
+
+def _run_lesson_shot(args: argparse.Namespace) -> int:
+    from tfviz.core.lessons.model import LessonError
+    from tfviz.gui.lessons.shot import shot_lesson
+
+    size = args.size if args.size != (1400, 900) else (1600, 900)  # room for the lesson pane
+    try:
+        files = shot_lesson(args.shot_lesson, args.step, args.out, lang=args.shot_lang,
+                            theme=args.shot_theme, size=size)
+    except (LessonError, ValueError, OSError) as exc:
+        print(f"tfviz shot: {exc}", file=sys.stderr)
+        return 2
     for f in files:
         print(f)
     return 0
@@ -113,7 +137,8 @@ def main(argv: list[str] | None = None) -> int:
         if args.command is None:
             from tfviz.gui.app import run_gui
 
-            return run_gui(panel=args.panel, device=args.device, lang=args.lang, theme=args.theme)
+            return run_gui(panel=args.panel, device=args.device, lang=args.lang, theme=args.theme,
+                           lesson=args.lesson)
         return int(args.func(args) or 0)
     except KeyboardInterrupt:
         print("tfviz: interrupted", file=sys.stderr)

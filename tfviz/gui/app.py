@@ -78,6 +78,9 @@ def build_window(lang: str | None = None, theme: str | None = None, device: str 
         from PySide6.QtCore import QTimer
 
         QTimer.singleShot(300, lambda: _resolve_in_background(ctx, prefs.device))
+    from tfviz.gui.workspace import install
+
+    install(window)  # lesson dock, File > Save / Open workspace, the workspace kept between sessions
     return window
 
 
@@ -96,9 +99,20 @@ def _resolve_in_background(ctx, choice: str) -> None:
     ctx.jobs.run_call(work, on_done=done, name="resolve-device")
 
 
-def run_gui(panel: str | None, device: str | None, lang: str | None, theme: str | None) -> int:
+def run_gui(panel: str | None, device: str | None, lang: str | None, theme: str | None,
+            lesson: str | None = None) -> int:
     from tfviz.syscheck import check_gui_libraries
 
+    start_lesson = None
+    if lesson is not None:  # a wrong id is refused before any window opens
+        from tfviz.core.lessons.model import LessonError
+        from tfviz.core.lessons.store import find_lesson
+
+        try:
+            start_lesson = find_lesson(lesson)
+        except LessonError as exc:
+            print(f"tfviz: {exc}", file=sys.stderr)
+            return 2
     problem = check_gui_libraries()  # before Qt loads its X11 plugin and aborts
     if problem:
         print(problem, file=sys.stderr)
@@ -107,6 +121,8 @@ def run_gui(panel: str | None, device: str | None, lang: str | None, theme: str 
     window = build_window(lang=lang, theme=theme, device=device, panel=panel)
     window.close_timeout_ms = CLOSE_WAIT_MS
     window.show()
+    if start_lesson is not None:
+        window.ctx.lessons.play(start_lesson, 0)
     if os.environ.get("TFVIZ_EXIT_AFTER_PAINT"):
         _quit_after_first_paint(app, window)
     code = app.exec()

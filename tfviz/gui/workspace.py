@@ -18,7 +18,7 @@ from __future__ import annotations
 import logging
 from pathlib import Path
 
-from PySide6.QtCore import QObject, Qt
+from PySide6.QtCore import QEvent, QObject, Qt
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QFileDialog, QMessageBox
 
@@ -102,8 +102,21 @@ def _action(window, text_fn, slot, shortcut=None) -> QAction:
     return act
 
 
+class _SaveOnClose(QObject):
+    """Writes the workspace when the window is about to close, while its panels still live."""
+
+    def eventFilter(self, obj, event):  # noqa: N802
+        if obj is self.parent() and event.type() == QEvent.Close:
+            save_on_exit(obj)
+        return False
+
+
 def install(window) -> LessonController:
-    """Add the lesson dock, the workspace actions and the saved workspace to ``window``."""
+    """Add the lesson dock, the workspace actions and the saved workspace to ``window``.
+
+    :func:`tfviz.gui.app.build_window` calls it for every window; the workspace is then saved
+    when the window closes.
+    """
     ctx = window.ctx
     controller = LessonController(window, ctx)
     ctx.lessons = controller
@@ -140,6 +153,9 @@ def install(window) -> LessonController:
             log.warning(w)
             ctx.notify(w)
     keeper.on_panel_shown()
+    window._save_on_close = _SaveOnClose(window)
+    window.installEventFilter(window._save_on_close)
+    window._saves_workspace_itself = True
     return controller
 
 
