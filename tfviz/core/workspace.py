@@ -109,13 +109,17 @@ def parse_workspace(raw: bytes | str) -> tuple[Workspace, list[str]]:
 
 
 def read_workspace(path: str | os.PathLike) -> tuple[Workspace, list[str]]:
-    """Read a workspace file. Never raises; a missing file is an empty workspace, no warning."""
+    """Read a workspace file. Never raises; a missing file is an empty workspace, no warning.
+
+    A path through a regular file (NotADirectoryError) also means there is no workspace there;
+    whoever chose that folder (the settings) has already said it is unusable.
+    """
     path = Path(path)
     try:
         if path.stat().st_size > MAX_BYTES:
             return Workspace(), [f"workspace: {path} is larger than {MAX_BYTES // 1_000_000} MB; ignored"]
         raw = path.read_bytes()
-    except FileNotFoundError:
+    except (FileNotFoundError, NotADirectoryError):
         return Workspace(), []
     except OSError as exc:
         return Workspace(), [f"workspace: cannot read {path} ({exc.strerror or exc})"]

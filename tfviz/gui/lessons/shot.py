@@ -50,9 +50,11 @@ def shot_lesson(lesson_id: str, step: str, out: Path, lang: str = "en", theme: s
     from PySide6.QtCore import QSettings
 
     from tfviz.gui.app import SHOT_FORMATS, _qapp, build_window
+    from tfviz.gui.i18n import current_language, set_language
     from tfviz.gui.lessons.panel_states import settle
 
     app = _qapp()
+    language_before = current_language.value
     written: list[Path] = []
     with tempfile.TemporaryDirectory() as tmp:
         settings = QSettings(str(Path(tmp) / "shot.ini"), QSettings.IniFormat)
@@ -91,4 +93,12 @@ def shot_lesson(lesson_id: str, step: str, out: Path, lang: str = "en", theme: s
             window.settings = None  # never persist shot state
             window.close()
             app.processEvents()
+            # Leave the process as it was (a caller, or the next test, keeps its language and
+            # does not inherit a closed window with live panels).
+            window.deleteLater()
+            from PySide6.QtCore import QCoreApplication, QEvent
+
+            QCoreApplication.sendPostedEvents(None, QEvent.DeferredDelete)
+            if current_language.value != language_before:
+                set_language(language_before)
     return written
