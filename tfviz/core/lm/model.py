@@ -119,7 +119,3 @@ def _init_weights(m: nn.Module) -> None:
         nn.init.normal_(m.weight, mean=0.0, std=0.02)
     if isinstance(m, nn.Linear) and m.bias is not None:
         nn.init.zeros_(m.bias)
-
-
-def count_parameters(model: nn.Module) -> int:
-    return sum(p.numel() for p in model.parameters())

@@ -281,7 +281,7 @@ class LMTrainer:
         """Facts stored in the weights file's metadata."""
         import torch
 
-        from tfviz.core.lm.model import count_parameters
+        from tfviz.core.checkpoint import count_parameters
 
         out = {
             "train_config": asdict(self.config),

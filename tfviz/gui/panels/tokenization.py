@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import html
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -90,7 +90,11 @@ class Panel(BasePanel):
         self._build()
         self.retranslate()
         self.editor.setPlainText(tr("Tokenization", "Hello world! 你好，世界！"))
-        self._loader.submit(_load_real)
+        # Load the vocabularies just after the window's first paint: the load is Python work
+        # that holds the GIL, and started here it delayed the first paint by about 0.25 s.
+        self._load_timer = QTimer(self, singleShot=True, interval=100)
+        self._load_timer.timeout.connect(lambda: self._loader.submit(_load_real))
+        self._load_timer.start()
 
     def _build(self) -> None:
         ctx = self.ctx
